@@ -1,0 +1,50 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type { ManifestSpec } from "./spec";
+import { type Names, deriveNames } from "./names";
+import { authSecret, scriptsConfigMap } from "./config";
+import { headlessService, sentinelService } from "./services";
+import { redisStatefulSet, seedPod, sentinelStatefulSet } from "./workloads";
+import { disruptionBudgets, networkPolicy } from "./policy";
+
+export type { ManifestSpec } from "./spec";
+export { REDACTED } from "./config";
+export * from "./names";
+
+/** Every Kubernetes object of one deployment, as plain data. */
+export interface Manifests {
+    names: Names;
+    secret: k8s.types.input.core.v1.Secret;
+    configMap: k8s.types.input.core.v1.ConfigMap;
+    headlessService: k8s.types.input.core.v1.Service;
+    seedPod: k8s.types.input.core.v1.Pod;
+    sentinelService: k8s.types.input.core.v1.Service;
+    redisSet: k8s.types.input.apps.v1.StatefulSet;
+    sentinelSet: k8s.types.input.apps.v1.StatefulSet;
+    disruptionBudgets: k8s.types.input.policy.v1.PodDisruptionBudget[];
+    networkPolicy?: k8s.types.input.networking.v1.NetworkPolicy;
+}
+
+/** Pure: the resolved spec and the script files in, every object out. */
+export function buildManifests(spec: ManifestSpec, scripts: Record<string, string>): Manifests {
+    const names = deriveNames(spec.name, spec.namespace, spec.clusterDomain, spec.replicas, spec.sentinels);
+    return {
+        names,
+        secret: authSecret(spec, names),
+        configMap: scriptsConfigMap(spec, names, scripts),
+        headlessService: headlessService(spec, names),
+        seedPod: seedPod(spec, names),
+        sentinelService: sentinelService(spec, names),
+        redisSet: redisStatefulSet(spec, names),
+        sentinelSet: sentinelStatefulSet(spec, names),
+        disruptionBudgets: disruptionBudgets(spec, names),
+        networkPolicy: networkPolicy(spec, names),
+    };
+}
+
+/** The objects in the order `pulumi up` creates them (what `npm run render` prints). */
+export function manifestList(m: Manifests): object[] {
+    return [
+        m.secret, m.configMap, m.headlessService, m.seedPod, m.sentinelService, m.redisSet, m.sentinelSet,
+        ...m.disruptionBudgets, ...(m.networkPolicy ? [m.networkPolicy] : []),
+    ];
+}

@@ -1,0 +1,123 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type { ManifestSpec } from "./spec";
+import { type Names, type PodComponent, componentSelector, objectLabels, podLabels } from "./names";
+import { POD_SECURITY_CONTEXT, ROLE_SCRIPTS, redisContainer, sentinelContainer } from "./containers";
+
+type Pod = k8s.types.input.core.v1.Pod;
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Volume = k8s.types.input.core.v1.Volume;
+type StatefulSet = k8s.types.input.apps.v1.StatefulSet;
+type Pvc = k8s.types.input.core.v1.PersistentVolumeClaim;
+
+const SCRIPTS_MODE = 0o555;
+
+function scriptsVolume(names: Names): Volume {
+    return { name: "scripts", configMap: { name: names.configMap, defaultMode: SCRIPTS_MODE } };
+}
+
+function commonPodSpec(spec: ManifestSpec, component: PodComponent): Omit<PodSpec, "containers"> {
+    return {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: POD_SECURITY_CONTEXT,
+        terminationGracePeriodSeconds: 30,
+        ...(component === "seed" ? {} : { topologySpreadConstraints: spreadConstraints(spec, component) }),
+    };
+}
+
+function spreadConstraints(spec: ManifestSpec, component: PodComponent): k8s.types.input.core.v1.TopologySpreadConstraint[] {
+    if (spec.spread === "none") return [];
+    return [{
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: spec.spread === "hard" ? "DoNotSchedule" : "ScheduleAnyway",
+        labelSelector: { matchLabels: componentSelector(spec.name, component) },
+    }];
+}
+
+/**
+ * The bootstrap pod: a Redis master and a Sentinel sharing one network namespace,
+ * with a stable DNS name (`hostname` + `subdomain` under the headless Service).
+ */
+export function seedPod(spec: ManifestSpec, names: Names): Pod {
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: names.seedPod, namespace: names.namespace, labels: podLabels(spec.name, "seed", spec.labels) },
+        spec: {
+            ...commonPodSpec(spec, "seed"),
+            hostname: names.seedPod,
+            subdomain: names.headlessService,
+            restartPolicy: "Always",
+            containers: [
+                redisContainer({ spec, names, script: ROLE_SCRIPTS.seedMaster }),
+                sentinelContainer({ spec, names, script: ROLE_SCRIPTS.seedSentinel }),
+            ],
+            volumes: [
+                scriptsVolume(names),
+                // The seed is temporary: its data lives until it is retired.
+                { name: "data", emptyDir: {} },
+                { name: "sentinel", emptyDir: {} },
+                { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+            ],
+        },
+    };
+}
+
+function claim(name: string, size: string, storageClass: string | undefined): Pvc {
+    return {
+        metadata: { name },
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: size } },
+            ...(storageClass ? { storageClassName: storageClass } : {}),
+        },
+    };
+}
+
+interface SetOptions {
+    setName: string;
+    component: "redis" | "sentinel";
+    count: number;
+    volume: "data" | "sentinel";
+    size: string;
+}
+
+function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions): StatefulSet {
+    const container = o.component === "redis"
+        ? redisContainer({ spec, names, script: ROLE_SCRIPTS.replica })
+        : sentinelContainer({ spec, names, script: ROLE_SCRIPTS.sentinel });
+    const persistent = spec.persistence.enabled;
+    const volumes: Volume[] = [scriptsVolume(names), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }];
+    if (!persistent) volumes.push({ name: o.volume, emptyDir: {} });
+    return {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name: o.setName, namespace: names.namespace, labels: objectLabels(spec.name, spec.labels) },
+        spec: {
+            serviceName: names.headlessService,
+            replicas: o.count,
+            // Members find each other through the Sentinel Service, not by ordinal order.
+            podManagementPolicy: "Parallel",
+            updateStrategy: { type: "RollingUpdate" },
+            selector: { matchLabels: componentSelector(spec.name, o.component) },
+            template: {
+                metadata: { labels: podLabels(spec.name, o.component, spec.labels) },
+                spec: { ...commonPodSpec(spec, o.component), containers: [container], volumes },
+            },
+            ...(persistent ? { volumeClaimTemplates: [claim(o.volume, o.size, spec.persistence.storageClass)] } : {}),
+        },
+    };
+}
+
+export function redisStatefulSet(spec: ManifestSpec, names: Names): StatefulSet {
+    return statefulSet(spec, names, {
+        setName: names.redisSet, component: "redis", count: spec.replicas, volume: "data", size: spec.persistence.size,
+    });
+}
+
+export function sentinelStatefulSet(spec: ManifestSpec, names: Names): StatefulSet {
+    return statefulSet(spec, names, {
+        setName: names.sentinelSet, component: "sentinel", count: spec.sentinels, volume: "sentinel", size: spec.persistence.sentinelSize,
+    });
+}

@@ -1,0 +1,96 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** CPU/memory requests and limits for one container, as Kubernetes quantities. */
+export interface ContainerResources {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+}
+
+/** Persistence of Redis data (and of Sentinel state). */
+export interface PersistenceArgs {
+    /** Keep Redis data and Sentinel state on PersistentVolumeClaims. Default `true`; `false` uses emptyDir. */
+    enabled?: boolean;
+    /** Size of each Redis data volume. Default `"1Gi"`. */
+    size?: string;
+    /** Size of each Sentinel state volume. Default `"64Mi"`. */
+    sentinelSize?: string;
+    /** StorageClass for both; the cluster default when unset. */
+    storageClass?: string;
+}
+
+/** Sentinel timing. Defaults are tighter than the seed example's (60 s / 180 s). */
+export interface SentinelTuningArgs {
+    /** `down-after-milliseconds`: how long a master may be unreachable before failover. Default 5000. */
+    downAfterMilliseconds?: number;
+    /** `failover-timeout` in milliseconds. Default 60000. */
+    failoverTimeoutMilliseconds?: number;
+    /** `parallel-syncs`: replicas that resync from a new master at once. Default 1. */
+    parallelSyncs?: number;
+}
+
+/** The seed retirement step (the dynamic provider). */
+export interface RetirementArgs {
+    /** Retire the seed pod once both sets are up. Default `true`. */
+    enabled?: boolean;
+    /** Deadline for the whole retirement, in seconds. Default 600. */
+    timeoutSeconds?: number;
+}
+
+/** NetworkPolicy restricting who reaches 6379/26379. */
+export interface NetworkPolicyArgs {
+    /** Create the NetworkPolicy. Default `true`. */
+    enabled?: boolean;
+    /**
+     * Labels that mark client pods allowed to connect (same namespace).
+     * Default `{ "redis-sentinel.pulumi.com/client-of": <component name> }`.
+     */
+    clientLabels?: Record<string, string>;
+    /** Also admit pods with `clientLabels` from namespaces matching these labels. */
+    clientNamespaceLabels?: Record<string, string>;
+}
+
+/** Arguments of {@link RedisSentinel}. Every option is optional. */
+export interface RedisSentinelArgs {
+    /** Namespace for every object. Default `"default"`. */
+    namespace?: pulumi.Input<string>;
+    /** Redis servers in the replicated set. Default 3. */
+    replicas?: number;
+    /** Sentinels in their set. Default 3; fewer than 3 needs `allowFewerThanThreeSentinels`. */
+    sentinels?: number;
+    /** Sentinel master name. Default `"mymaster"`. */
+    masterName?: string;
+    /** Sentinels that must agree a master is down. Default: a majority of `sentinels`. */
+    quorum?: number;
+    /** Opt in to fewer than 3 sentinels (no failover survives the loss of one). Default `false`. */
+    allowFewerThanThreeSentinels?: boolean;
+    /** Container image for Redis and Sentinel (the official image or a compatible one, Redis >= 6.2). */
+    image?: string;
+    /** Image pull policy. Default `"IfNotPresent"`. */
+    imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+    /** Password for clients, replication and Sentinel. Default: 32 random characters (`@pulumi/random`). Always handled as a Pulumi secret. */
+    password?: pulumi.Input<string>;
+    /** Cluster DNS domain. Default `"cluster.local"`. */
+    clusterDomain?: string;
+    /** Resources of the Redis containers. Default requests 100m/128Mi, memory limit 512Mi. */
+    redisResources?: ContainerResources;
+    /** Resources of the Sentinel containers. Default requests 50m/64Mi, memory limit 128Mi. */
+    sentinelResources?: ContainerResources;
+    persistence?: PersistenceArgs;
+    sentinel?: SentinelTuningArgs;
+    retirement?: RetirementArgs;
+    networkPolicy?: NetworkPolicyArgs;
+    /** Create PodDisruptionBudgets (maxUnavailable 1) for both sets. Default `true`. */
+    podDisruptionBudgets?: boolean;
+    /** Spread pods across nodes: `"soft"` (ScheduleAnyway, default), `"hard"` (DoNotSchedule) or `"none"`. */
+    spread?: "soft" | "hard" | "none";
+    /** Extra labels on every object. */
+    labels?: Record<string, string>;
+    /**
+     * Kubeconfig (YAML text) the retirement uses to reach the pods. The dynamic provider
+     * cannot see a kubernetes Provider passed in `opts`: pass the same kubeconfig here
+     * (it is kept secret). Default: the ambient kubeconfig of the machine running `pulumi up`.
+     */
+    kubeconfig?: pulumi.Input<string>;
+    /** Kubeconfig context for the retirement. Default: the kubeconfig's current context. */
+    kubeContext?: string;
+}

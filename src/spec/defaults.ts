@@ -1,0 +1,27 @@
+/** Defaults of every option; the README's config reference lists the same values. */
+export const DEFAULTS = {
+    namespace: "default",
+    replicas: 3,
+    sentinels: 3,
+    masterName: "mymaster",
+    image: "redis:7.2.5",
+    imagePullPolicy: "IfNotPresent",
+    clusterDomain: "cluster.local",
+    passwordLength: 32,
+    redisResources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    sentinelResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+    persistence: { enabled: true, size: "1Gi", sentinelSize: "64Mi" },
+    sentinel: { downAfterMilliseconds: 5000, failoverTimeoutMilliseconds: 60000, parallelSyncs: 1 },
+    retirement: { enabled: true, timeoutSeconds: 600 },
+    podDisruptionBudgets: true,
+    spread: "soft",
+    networkPolicy: { enabled: true },
+} as const;
+
+export const REDIS_PORT = 6379;
+export const SENTINEL_PORT = 26379;
+
+/** A majority of `n` sentinels: the smallest quorum that cannot be split in two. */
+export function majority(n: number): number {
+    return Math.floor(n / 2) + 1;
+}

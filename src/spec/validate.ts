@@ -1,0 +1,304 @@
+import { z } from "zod";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ContainerResources, RedisSentinelArgs } from "./args";
+import { DEFAULTS, majority } from "./defaults";
+
+/** Every option, defaults applied and checked. Inputs that may be unknown at preview stay Inputs. */
+export interface ResolvedSpec {
+    name: string;
+    namespace: pulumi.Input<string>;
+    replicas: number;
+    sentinels: number;
+    masterName: string;
+    quorum: number;
+    image: string;
+    imagePullPolicy: "Always" | "IfNotPresent" | "Never";
+    password?: pulumi.Input<string>;
+    clusterDomain: string;
+    redisResources: ContainerResources;
+    sentinelResources: ContainerResources;
+    persistence: { enabled: boolean; size: string; sentinelSize: string; storageClass?: string };
+    sentinel: { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number; parallelSyncs: number };
+    retirement: { enabled: boolean; timeoutSeconds: number };
+    networkPolicy: { enabled: boolean; clientLabels: Record<string, string>; clientNamespaceLabels?: Record<string, string> };
+    podDisruptionBudgets: boolean;
+    spread: "soft" | "hard" | "none";
+    labels: Record<string, string>;
+    kubeconfig?: pulumi.Input<string>;
+    kubeContext?: string;
+}
+
+/** Raised for invalid options, before any resource is registered. */
+export class RedisSentinelConfigError extends Error {
+    constructor(component: string, public readonly problems: string[]) {
+        super(`RedisSentinel "${component}": invalid configuration:\n  - ${problems.join("\n  - ")}`);
+        this.name = "RedisSentinelConfigError";
+    }
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const MASTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * The longest name derived from the component name is the Sentinel StatefulSet
+ * `<name>-sentinel`, which Kubernetes caps at 52 characters (its pods get a
+ * `controller-revision-hash` label that holds the set name plus a hash).
+ */
+export const MAX_NAME_LENGTH = 52 - "-sentinel".length;
+
+function count(min: number, max: number) {
+    const error = `must be a whole number from ${min} to ${max}`;
+    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+function quantity() {
+    const error = 'must be a Kubernetes quantity such as "512Mi", "1Gi" or "250m"';
+    return z.string({ error }).regex(QUANTITY, { error });
+}
+
+function labelMap() {
+    return z.record(
+        z.string().refine(isLabelKey, { error: "label keys must be [prefix/]name with name up to 63 characters of [A-Za-z0-9-_.]" }),
+        z.string({ error: "label values must be strings" }).max(63, { error: "label values are at most 63 characters" })
+            .regex(LABEL_VALUE, { error: "label values must be up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric" }),
+    );
+}
+
+function isLabelKey(key: string): boolean {
+    const parts = key.split("/");
+    if (parts.length > 2) return false;
+    const name = parts[parts.length - 1];
+    const prefix = parts.length === 2 ? parts[0] : undefined;
+    if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return false;
+    return name.length <= 63 && LABEL_NAME.test(name);
+}
+
+function isInputLike(value: unknown): boolean {
+    if (typeof value === "string") return true;
+    if (value === null || typeof value !== "object") return false;
+    // pulumi.Output and Promise: checked when their value is known.
+    return "apply" in value || "then" in value;
+}
+
+function input(what: string) {
+    return z.custom<pulumi.Input<string>>(isInputLike, { error: `must be a string, a pulumi Output or a Promise (${what})` });
+}
+
+function resources() {
+    const pair = z.object({ cpu: quantity().optional(), memory: quantity().optional() }).strict();
+    return z.object({ requests: pair.optional(), limits: pair.optional() }).strict();
+}
+
+const argsSchema = z.object({
+    namespace: input("a namespace name").optional(),
+    replicas: count(1, 100).optional(),
+    sentinels: count(1, 15).optional(),
+    masterName: z.string({ error: "must be a string" })
+        .regex(MASTER_NAME, { error: "must be 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit" }).optional(),
+    quorum: count(1, 15).optional(),
+    allowFewerThanThreeSentinels: z.boolean({ error: "must be true or false" }).optional(),
+    image: z.string({ error: "must be a string" }).regex(/^[^\s]+$/, { error: "must be a non-empty image reference with no spaces" }).optional(),
+    imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"], { error: 'must be "Always", "IfNotPresent" or "Never"' }).optional(),
+    password: input("the password").optional(),
+    clusterDomain: z.string({ error: "must be a string" })
+        .regex(DNS1123_SUBDOMAIN, { error: "must be a DNS name such as cluster.local" }).optional(),
+    redisResources: resources().optional(),
+    sentinelResources: resources().optional(),
+    persistence: z.object({
+        enabled: z.boolean({ error: "must be true or false" }).optional(),
+        size: quantity().optional(),
+        sentinelSize: quantity().optional(),
+        storageClass: z.string({ error: "must be a string" })
+            .regex(DNS1123_SUBDOMAIN, { error: "must be a StorageClass name (lower-case DNS subdomain)" }).optional(),
+    }).strict().optional(),
+    sentinel: z.object({
+        downAfterMilliseconds: count(100, 3_600_000).optional(),
+        failoverTimeoutMilliseconds: count(1000, 86_400_000).optional(),
+        parallelSyncs: count(1, 100).optional(),
+    }).strict().optional(),
+    retirement: z.object({
+        enabled: z.boolean({ error: "must be true or false" }).optional(),
+        timeoutSeconds: count(10, 86_400).optional(),
+    }).strict().optional(),
+    networkPolicy: z.object({
+        enabled: z.boolean({ error: "must be true or false" }).optional(),
+        clientLabels: labelMap().optional(),
+        clientNamespaceLabels: labelMap().optional(),
+    }).strict().optional(),
+    podDisruptionBudgets: z.boolean({ error: "must be true or false" }).optional(),
+    spread: z.enum(["soft", "hard", "none"], { error: 'must be "soft", "hard" or "none"' }).optional(),
+    labels: labelMap().optional(),
+    kubeconfig: input("kubeconfig YAML text").optional(),
+    kubeContext: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
+}).strict();
+
+type ParsedArgs = z.infer<typeof argsSchema>;
+
+const KNOWN_OPTIONS = Object.keys(argsSchema.shape);
+
+/** Checks `args` and applies the defaults; throws {@link RedisSentinelConfigError} listing every problem. */
+export function resolveSpec(name: string, args: RedisSentinelArgs | undefined): ResolvedSpec {
+    const raw: Record<string, unknown> = { ...(args ?? {}) };
+    // `undefined` means "use the default" (handy when values come from stack config).
+    for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key];
+
+    const problems: string[] = [];
+    problems.push(...componentNameProblems(name));
+    const parsed = argsSchema.safeParse(raw);
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) problems.push(describeIssue(raw, issue));
+        throw new RedisSentinelConfigError(name, problems);
+    }
+    const spec = applyDefaults(name, parsed.data);
+    problems.push(...crossFieldProblems(parsed.data, spec));
+    if (typeof spec.namespace === "string") problems.push(...namespaceProblems(spec.namespace));
+    if (typeof spec.password === "string") problems.push(...passwordProblems(spec.password));
+    if (problems.length > 0) throw new RedisSentinelConfigError(name, problems);
+    return spec;
+}
+
+function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
+    const sentinels = a.sentinels ?? DEFAULTS.sentinels;
+    return {
+        name,
+        namespace: a.namespace ?? DEFAULTS.namespace,
+        replicas: a.replicas ?? DEFAULTS.replicas,
+        sentinels,
+        masterName: a.masterName ?? DEFAULTS.masterName,
+        quorum: a.quorum ?? majority(sentinels),
+        image: a.image ?? DEFAULTS.image,
+        imagePullPolicy: a.imagePullPolicy ?? DEFAULTS.imagePullPolicy,
+        password: a.password,
+        clusterDomain: a.clusterDomain ?? DEFAULTS.clusterDomain,
+        redisResources: a.redisResources ?? structuredClone(DEFAULTS.redisResources),
+        sentinelResources: a.sentinelResources ?? structuredClone(DEFAULTS.sentinelResources),
+        persistence: {
+            enabled: a.persistence?.enabled ?? DEFAULTS.persistence.enabled,
+            size: a.persistence?.size ?? DEFAULTS.persistence.size,
+            sentinelSize: a.persistence?.sentinelSize ?? DEFAULTS.persistence.sentinelSize,
+            storageClass: a.persistence?.storageClass,
+        },
+        sentinel: {
+            downAfterMilliseconds: a.sentinel?.downAfterMilliseconds ?? DEFAULTS.sentinel.downAfterMilliseconds,
+            failoverTimeoutMilliseconds: a.sentinel?.failoverTimeoutMilliseconds ?? DEFAULTS.sentinel.failoverTimeoutMilliseconds,
+            parallelSyncs: a.sentinel?.parallelSyncs ?? DEFAULTS.sentinel.parallelSyncs,
+        },
+        retirement: {
+            enabled: a.retirement?.enabled ?? DEFAULTS.retirement.enabled,
+            timeoutSeconds: a.retirement?.timeoutSeconds ?? DEFAULTS.retirement.timeoutSeconds,
+        },
+        networkPolicy: {
+            enabled: a.networkPolicy?.enabled ?? DEFAULTS.networkPolicy.enabled,
+            clientLabels: a.networkPolicy?.clientLabels ?? { "redis-sentinel.pulumi.com/client-of": name },
+            clientNamespaceLabels: a.networkPolicy?.clientNamespaceLabels,
+        },
+        podDisruptionBudgets: a.podDisruptionBudgets ?? DEFAULTS.podDisruptionBudgets,
+        spread: a.spread ?? DEFAULTS.spread,
+        labels: a.labels ?? {},
+        kubeconfig: a.kubeconfig,
+        kubeContext: a.kubeContext,
+    };
+}
+
+function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
+    const problems: string[] = [];
+    if (spec.sentinels < 3 && a.allowFewerThanThreeSentinels !== true) {
+        problems.push(`option \`sentinels\` = ${spec.sentinels}: fewer than 3 sentinels cannot agree on a failover after losing one; ` +
+            "use 3 or more, or set `allowFewerThanThreeSentinels: true` to accept that");
+    }
+    if (spec.quorum > spec.sentinels) {
+        problems.push(`option \`quorum\` = ${spec.quorum}: must not exceed \`sentinels\` (${spec.sentinels}), or no failover could ever be agreed`);
+    } else if (spec.quorum < majority(spec.sentinels)) {
+        problems.push(`option \`quorum\` = ${spec.quorum}: must be at least a majority of ${spec.sentinels} sentinels ` +
+            `(${majority(spec.sentinels)}..${spec.sentinels}), so that a partitioned minority cannot fail over on its own`);
+    }
+    if (spec.sentinel.parallelSyncs > spec.replicas) {
+        problems.push(`option \`sentinel.parallelSyncs\` = ${spec.sentinel.parallelSyncs}: must be from 1 to \`replicas\` (${spec.replicas})`);
+    }
+    if (spec.sentinel.failoverTimeoutMilliseconds < spec.sentinel.downAfterMilliseconds) {
+        problems.push(`option \`sentinel.failoverTimeoutMilliseconds\` = ${spec.sentinel.failoverTimeoutMilliseconds}: ` +
+            `must be at least \`sentinel.downAfterMilliseconds\` (${spec.sentinel.downAfterMilliseconds})`);
+    }
+    return problems;
+}
+
+function componentNameProblems(name: string): string[] {
+    if (typeof name !== "string" || !DNS1035_LABEL.test(name) || name.length > MAX_NAME_LENGTH) {
+        return [`resource name ${JSON.stringify(name)}: names every Kubernetes object, so it must be a DNS-1035 label: ` +
+            `lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most ${MAX_NAME_LENGTH} characters`];
+    }
+    return [];
+}
+
+/** Namespace rules; exported because an Output namespace is checked once known. */
+export function namespaceProblems(namespace: string): string[] {
+    if (!DNS1123_LABEL.test(namespace) || namespace.length > 63) {
+        return [`option \`namespace\` = ${JSON.stringify(namespace)}: must be a DNS-1123 label: ` +
+            "lower-case letters, digits and '-', starting and ending alphanumeric, at most 63 characters"];
+    }
+    return [];
+}
+
+/** Password rules; the message never contains the password. Exported for Output passwords. */
+export function passwordProblems(password: string): string[] {
+    if (password.length < 8 || password.length > 512 || /[\s"'\\]/.test(password)) {
+        return [`option \`password\` = [secret, ${password.length} characters]: must be 8-512 characters ` +
+            "with no whitespace, quotes or backslashes (it is written into redis.conf and sentinel.conf)"];
+    }
+    return [];
+}
+
+function describeIssue(raw: Record<string, unknown>, issue: z.core.$ZodIssue): string {
+    if (issue.code === "unrecognized_keys") {
+        const prefix = issue.path.length ? `${issue.path.join(".")}.` : "";
+        return issue.keys.map((key) => {
+            const hint = issue.path.length === 0 ? suggestion(key) : "";
+            return `unknown option \`${prefix}${key}\`${hint}`;
+        }).join("; ");
+    }
+    const path = issue.path.map(String).join(".");
+    const value = path.startsWith("password") || path.startsWith("kubeconfig") ? "[secret]" : show(valueAt(raw, issue.path));
+    return `option \`${path}\` = ${value}: ${issue.message}`;
+}
+
+function suggestion(key: string): string {
+    const close = KNOWN_OPTIONS.find((known) => known.toLowerCase() === key.toLowerCase() ||
+        editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
+    return close ? ` (did you mean \`${close}\`?)` : ` (known options: ${KNOWN_OPTIONS.join(", ")})`;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+    let value = root;
+    for (const key of path) {
+        if (value === null || typeof value !== "object") return undefined;
+        value = (value as Record<PropertyKey, unknown>)[key];
+    }
+    return value;
+}
+
+function show(value: unknown): string {
+    if (value === undefined) return "undefined";
+    try {
+        return JSON.stringify(value) ?? String(value);
+    } catch {
+        return String(value);
+    }
+}
