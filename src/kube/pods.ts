@@ -1,0 +1,123 @@
+// Pod access for the retirement provider: read a pod, delete it with a uid precondition,
+// wait until it is gone, exec into it. A thin shell over client-node; the decisions
+// (what a Pod or an error means) are the pure functions below and in errors.ts.
+import { CoreV1Api, KubeConfig, V1Pod } from "@kubernetes/client-node";
+import { describeApiError, httpCodeOf, KubeCallTarget } from "./errors";
+import { ExecOptions, ExecResult, execInPod } from "./exec";
+
+export interface PodState {
+    uid: string;
+    phase: string;
+    /** the Ready condition is True */
+    ready: boolean;
+    /** a deletionTimestamp is set: the pod is terminating */
+    deleting: boolean;
+}
+
+export type DeleteOutcome = "deleted" | "gone" | "uid-mismatch";
+
+export interface WaitGoneOptions {
+    /** time between reads (default 500 ms) */
+    pollMs?: number;
+}
+
+export const DEFAULT_POLL_MS = 500;
+
+/** Pure: the parts of a v1 Pod the retirement reads. */
+export function podStateOf(pod: V1Pod): PodState {
+    const ready = (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+    return {
+        uid: pod.metadata?.uid ?? "",
+        phase: pod.status?.phase ?? "Unknown",
+        ready,
+        deleting: pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null,
+    };
+}
+
+/** Pure: the outcome of a DELETE from its HTTP error code (undefined: not a known outcome). */
+export function deleteOutcomeOfCode(code: number | undefined): DeleteOutcome | undefined {
+    if (code === 404) return "gone";
+    if (code === 409) return "uid-mismatch"; // the only precondition sent is the uid
+    return undefined;
+}
+
+/** Pure: a pod state for messages. */
+export function describePodState(state: PodState): string {
+    return `uid ${state.uid}, phase ${state.phase}, ${state.ready ? "ready" : "not ready"}` +
+        `${state.deleting ? ", terminating (deletionTimestamp set)" : ""}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class PodApi {
+    private readonly core: CoreV1Api;
+
+    constructor(private readonly kc: KubeConfig) {
+        this.core = kc.makeApiClient(CoreV1Api);
+    }
+
+    /** The pod's state, or undefined when it does not exist (404). */
+    async getPod(namespace: string, name: string): Promise<PodState | undefined> {
+        try {
+            return podStateOf(await this.core.readNamespacedPod({ name, namespace }));
+        } catch (err) {
+            if (httpCodeOf(err) === 404) return undefined;
+            throw describeApiError(target("get", namespace, name), err);
+        }
+    }
+
+    /**
+     * Deletes the pod only if its uid is `uid` (DeleteOptions.preconditions.uid), so a pod
+     * recreated under the same name is never deleted by mistake.
+     */
+    async deletePod(namespace: string, name: string, uid: string): Promise<DeleteOutcome> {
+        try {
+            await this.core.deleteNamespacedPod({ name, namespace, body: { preconditions: { uid } } });
+            return "deleted";
+        } catch (err) {
+            const outcome = deleteOutcomeOfCode(httpCodeOf(err));
+            if (outcome) return outcome;
+            throw describeApiError(target("delete", namespace, name), err);
+        }
+    }
+
+    /**
+     * Resolves once the pod with `uid` no longer exists (404, or the name now holds a pod
+     * with another uid). `deadlineMs` is an absolute time (`Date.now() + ms`). On timeout,
+     * throws an Error saying what was last observed.
+     */
+    async waitGone(namespace: string, name: string, uid: string, deadlineMs: number, opts: WaitGoneOptions = {}): Promise<void> {
+        if (!(deadlineMs > 1e12)) {
+            throw new TypeError(`waitGone: deadlineMs must be an absolute time (Date.now() + ms), got ${deadlineMs}`);
+        }
+        const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+        const started = Date.now();
+        let lastSeen = "no read completed";
+        for (;;) {
+            try {
+                const state = await this.getPod(namespace, name);
+                if (!state || state.uid !== uid) return;
+                lastSeen = describePodState(state);
+            } catch (err) {
+                const code = httpCodeOf(err);
+                if (code === 401 || code === 403) throw err;
+                lastSeen = `read failed: ${(err as Error).message}`;
+            }
+            const left = deadlineMs - Date.now();
+            if (left <= 0) {
+                throw new Error(`pod "${name}" (namespace "${namespace}", uid ${uid}) still exists after ` +
+                    `${Date.now() - started} ms of waiting for it to be gone; last observed: ${lastSeen}`);
+            }
+            await sleep(Math.min(pollMs, left));
+        }
+    }
+
+    /** Runs `command` in the container through the API server (WebSocket exec). */
+    exec(namespace: string, pod: string, container: string, command: string[], opts?: ExecOptions): Promise<ExecResult> {
+        return execInPod(this.kc, namespace, pod, container, command, opts);
+    }
+}
+
+function target(verb: string, namespace: string, name: string): KubeCallTarget {
+    return { verb, resource: "pods", namespace, name };
+}
