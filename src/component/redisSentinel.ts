@@ -1,0 +1,182 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { RedisSentinelArgs } from "../spec/args";
+import { DEFAULTS, SENTINEL_PORT } from "../spec/defaults";
+import { RedisSentinelConfigError, type ResolvedSpec, namespaceProblems, passwordProblems, resolveSpec } from "../spec/validate";
+import { type Manifests, buildManifests } from "../manifests";
+import { scriptFiles } from "../scripts";
+
+/** The Pulumi type token of the component. */
+export const RESOURCE_TYPE = "redis-sentinel:index:RedisSentinel";
+
+/** A Sentinel address as Redis clients take it (ioredis `sentinels`, node-redis `sentinelRootNodes`). */
+export interface SentinelAddress {
+    host: string;
+    port: number;
+}
+
+/**
+ * Highly available Redis on Kubernetes: a Redis master with replicas and a Sentinel quorum.
+ *
+ * Created in the order of the classic bootstrap procedure, with explicit `dependsOn`:
+ * auth Secret and scripts ConfigMap, the seed Pod (master + first Sentinel), the Sentinel
+ * Service, the Redis and Sentinel StatefulSets, then the seed retirement, which deletes the
+ * seed Pod only after a confirmed switchover to a replica.
+ */
+export class RedisSentinel extends pulumi.ComponentResource {
+    /** Namespace of every object. */
+    public readonly namespace: pulumi.Output<string>;
+    /** DNS name of the Sentinel Service. */
+    public readonly sentinelHost: pulumi.Output<string>;
+    /** Port of the Sentinel Service (26379). */
+    public readonly sentinelPort: pulumi.Output<number>;
+    /** Every Sentinel pod's stable address: pass as ioredis `sentinels` or node-redis `sentinelRootNodes`. */
+    public readonly sentinels: pulumi.Output<SentinelAddress[]>;
+    /** Sentinel master name (ioredis `name`, node-redis `name`). */
+    public readonly masterName: pulumi.Output<string>;
+    /** The Redis password (a Pulumi secret). */
+    public readonly password: pulumi.Output<string>;
+    /** Name of the Secret holding the password, under key {@link passwordSecretKey}. */
+    public readonly passwordSecretName: pulumi.Output<string>;
+    /** Key of the password in {@link passwordSecretName}. */
+    public readonly passwordSecretKey: pulumi.Output<string>;
+    /** Labels a client pod needs so the NetworkPolicy admits it. */
+    public readonly clientLabels: pulumi.Output<Record<string, string>>;
+    /** Name of the headless Service that gives every pod its DNS name. */
+    public readonly headlessServiceName: pulumi.Output<string>;
+    /** Name of the Sentinel Service. */
+    public readonly sentinelServiceName: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisSentinelArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+        super(RESOURCE_TYPE, name, {}, opts);
+        // Throws before any child is registered: bad input creates nothing.
+        const spec = resolveSpec(name, args);
+        const manifests = manifestsOf(spec);
+        const child = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, dependsOn });
+        // Every object has a fixed name (the scripts derive DNS names from them), so a
+        // replacement must delete the old object first.
+        const named = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ ...child(dependsOn), deleteBeforeReplace: true });
+
+        const password = passwordOf(name, spec, this);
+        const secret = new k8s.core.v1.Secret(`${name}-auth`, {
+            metadata: pick(manifests, (m) => m.secret.metadata),
+            type: "Opaque",
+            stringData: { password },
+        }, named());
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, {
+            metadata: pick(manifests, (m) => m.configMap.metadata),
+            data: pick(manifests, (m) => m.configMap.data),
+        }, named());
+        const headless = new k8s.core.v1.Service(`${name}-headless`, {
+            metadata: pick(manifests, (m) => m.headlessService.metadata),
+            spec: pick(manifests, (m) => m.headlessService.spec),
+        }, named());
+
+        // 2. The seed: master + first Sentinel in one pod. After its retirement it is gone on
+        // purpose; its spec is ignored on later updates so a config change does not bring it back.
+        const seed = new k8s.core.v1.Pod(`${name}-seed`, {
+            metadata: pick(manifests, (m) => m.seedPod.metadata),
+            spec: pick(manifests, (m) => m.seedPod.spec),
+        }, { ...named([secret, configMap, headless]), ignoreChanges: ["spec", "metadata.labels"] });
+
+        // 3. The Sentinel Service, in front of the seed's Sentinel first.
+        const sentinelService = new k8s.core.v1.Service(`${name}-sentinel-svc`, {
+            metadata: pick(manifests, (m) => m.sentinelService.metadata),
+            spec: pick(manifests, (m) => m.sentinelService.spec),
+        }, named([seed]));
+
+        // 4. Both sets, which find the master through the Sentinel Service.
+        const redisSet = new k8s.apps.v1.StatefulSet(`${name}-redis`, {
+            metadata: pick(manifests, (m) => m.redisSet.metadata),
+            spec: pick(manifests, (m) => m.redisSet.spec),
+        }, named([seed, sentinelService]));
+        const sentinelSet = new k8s.apps.v1.StatefulSet(`${name}-sentinel`, {
+            metadata: pick(manifests, (m) => m.sentinelSet.metadata),
+            spec: pick(manifests, (m) => m.sentinelSet.spec),
+        }, named([seed, sentinelService]));
+
+        if (spec.podDisruptionBudgets) {
+            (["redis", "sentinel"] as const).forEach((which, i) => new k8s.policy.v1.PodDisruptionBudget(`${name}-${which}-pdb`, {
+                metadata: pick(manifests, (m) => m.disruptionBudgets[i].metadata),
+                spec: pick(manifests, (m) => m.disruptionBudgets[i].spec),
+            }, named()));
+        }
+        if (spec.networkPolicy.enabled) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-access`, {
+                metadata: pick(manifests, (m) => m.networkPolicy!.metadata),
+                spec: pick(manifests, (m) => m.networkPolicy!.spec),
+            }, named());
+        }
+
+        this.seedPod = seed;
+        this.redisStatefulSet = redisSet;
+        this.sentinelStatefulSet = sentinelSet;
+        this.sentinelService = sentinelService;
+
+        this.namespace = manifests.apply((m) => m.names.namespace);
+        this.sentinelHost = manifests.apply((m) => m.names.sentinelServiceHost);
+        this.sentinelPort = pulumi.output(SENTINEL_PORT);
+        this.sentinels = manifests.apply((m) => m.names.sentinelHosts.map((host) => ({ host, port: SENTINEL_PORT })));
+        this.masterName = pulumi.output(spec.masterName);
+        this.password = password;
+        this.passwordSecretName = secret.metadata.name;
+        this.passwordSecretKey = pulumi.output("password");
+        this.clientLabels = pulumi.output(spec.networkPolicy.clientLabels);
+        this.headlessServiceName = headless.metadata.name;
+        this.sentinelServiceName = sentinelService.metadata.name;
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            sentinelHost: this.sentinelHost,
+            sentinelPort: this.sentinelPort,
+            sentinels: this.sentinels,
+            masterName: this.masterName,
+            password: this.password,
+            passwordSecretName: this.passwordSecretName,
+            passwordSecretKey: this.passwordSecretKey,
+            clientLabels: this.clientLabels,
+            headlessServiceName: this.headlessServiceName,
+            sentinelServiceName: this.sentinelServiceName,
+        });
+    }
+
+    /** The seed Pod (gone once retired). */
+    public readonly seedPod: k8s.core.v1.Pod;
+    /** The Redis StatefulSet. */
+    public readonly redisStatefulSet: k8s.apps.v1.StatefulSet;
+    /** The Sentinel StatefulSet. */
+    public readonly sentinelStatefulSet: k8s.apps.v1.StatefulSet;
+    /** The Sentinel Service. */
+    public readonly sentinelService: k8s.core.v1.Service;
+}
+
+function manifestsOf(spec: ResolvedSpec): pulumi.Output<Manifests> {
+    const { password: _password, kubeconfig: _kubeconfig, namespace, ...rest } = spec;
+    const scripts = scriptFiles();
+    return pulumi.output(namespace).apply((ns) => {
+        const problems = namespaceProblems(ns);
+        if (problems.length > 0) throw new RedisSentinelConfigError(spec.name, problems);
+        return buildManifests({ ...rest, namespace: ns }, scripts);
+    });
+}
+
+function pick<T>(manifests: pulumi.Output<Manifests>, f: (m: Manifests) => T): pulumi.Output<pulumi.Unwrap<T>> {
+    return manifests.apply((m) => pulumi.output(f(m)));
+}
+
+/** The given password (checked once known, never printed) or a generated one; a secret either way. */
+function passwordOf(name: string, spec: ResolvedSpec, parent: pulumi.Resource): pulumi.Output<string> {
+    if (spec.password === undefined) {
+        // `result` is secret already; wrapping says so here too, whatever the provider reports.
+        return pulumi.secret(new random.RandomPassword(`${name}-password`, {
+            length: DEFAULTS.passwordLength,
+            special: false,
+        }, { parent }).result);
+    }
+    return pulumi.secret(pulumi.output(spec.password).apply((password) => {
+        const problems = passwordProblems(password);
+        if (problems.length > 0) throw new RedisSentinelConfigError(name, problems);
+        return password;
+    }));
+}

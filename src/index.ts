@@ -1,0 +1,6 @@
+export { RedisSentinel, RESOURCE_TYPE, type SentinelAddress } from "./component/redisSentinel";
+export type {
+    RedisSentinelArgs, ContainerResources, PersistenceArgs, SentinelTuningArgs, RetirementArgs, NetworkPolicyArgs,
+} from "./spec/args";
+export { RedisSentinelConfigError } from "./spec/validate";
+export { DEFAULTS } from "./spec/defaults";

@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RedisSentinelArgs } from "../src";
+
+/**
+ * Stack config keys (declared with types and defaults in Pulumi.yaml) mapped to
+ * RedisSentinel args. Pure apart from reading the config; unset keys stay undefined
+ * so the component's own defaults apply.
+ */
+export function argsFromConfig(config: pulumi.Config): RedisSentinelArgs {
+    const persistence = {
+        enabled: config.getBoolean("persistence"),
+        size: config.get("persistenceSize"),
+        storageClass: config.get("storageClass"),
+    };
+    const sentinel = {
+        downAfterMilliseconds: config.getNumber("downAfterMilliseconds"),
+        failoverTimeoutMilliseconds: config.getNumber("failoverTimeoutMilliseconds"),
+        parallelSyncs: config.getNumber("parallelSyncs"),
+    };
+    const retirement = {
+        enabled: config.getBoolean("retireSeed"),
+        timeoutSeconds: config.getNumber("retirementTimeoutSeconds"),
+    };
+    return {
+        namespace: config.get("namespace"),
+        replicas: config.getNumber("replicas"),
+        sentinels: config.getNumber("sentinels"),
+        quorum: config.getNumber("quorum"),
+        allowFewerThanThreeSentinels: config.getBoolean("allowFewerThanThreeSentinels"),
+        masterName: config.get("masterName"),
+        image: config.get("image"),
+        password: config.getSecret("password"),
+        clusterDomain: config.get("clusterDomain"),
+        persistence: definedOnly(persistence),
+        sentinel: definedOnly(sentinel),
+        retirement: definedOnly(retirement),
+        networkPolicy: definedOnly({ enabled: config.getBoolean("networkPolicy") }),
+        podDisruptionBudgets: config.getBoolean("podDisruptionBudgets"),
+        spread: config.get("spread") as RedisSentinelArgs["spread"],
+        kubeContext: config.get("kubeContext"),
+    };
+}
+
+function definedOnly<T extends object>(o: T): T | undefined {
+    const entries = Object.entries(o).filter(([, v]) => v !== undefined);
+    return entries.length ? (Object.fromEntries(entries) as T) : undefined;
+}

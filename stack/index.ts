@@ -1,0 +1,17 @@
+// The program of the root Pulumi.yaml: one RedisSentinel from stack config.
+//   npx pulumi config set replicas 5 && npx pulumi up
+import * as pulumi from "@pulumi/pulumi";
+import { RedisSentinel } from "../src";
+import { argsFromConfig } from "./config";
+
+const config = new pulumi.Config();
+const redis = new RedisSentinel(config.get("name") ?? "redis", argsFromConfig(config));
+
+export const namespace = redis.namespace;
+export const sentinelHost = redis.sentinelHost;
+export const sentinelPort = redis.sentinelPort;
+export const sentinels = redis.sentinels;
+export const masterName = redis.masterName;
+export const password = redis.password;
+export const passwordSecretName = redis.passwordSecretName;
+export const clientLabels = redis.clientLabels;

@@ -1,0 +1,95 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks } from "./support/mockedPulumi";
+import { RedisSentinel, RedisSentinelConfigError, type RedisSentinelArgs } from "../../src";
+import { resolveSpec } from "../../src/spec/validate";
+
+/** [what, args, substrings the message must contain (option, value, what is allowed)] */
+const INVALID: [string, RedisSentinelArgs, string[]][] = [
+    ["zero replicas", { replicas: 0 }, ["`replicas` = 0", "whole number from 1 to 100"]],
+    ["fractional replicas", { replicas: 2.5 }, ["`replicas` = 2.5", "whole number"]],
+    ["replicas as a string", { replicas: "3" as unknown as number }, ['`replicas` = "3"', "whole number"]],
+    ["negative sentinels", { sentinels: -1 }, ["`sentinels` = -1", "whole number from 1 to 15"]],
+    ["two sentinels without opt-in", { sentinels: 2 }, ["`sentinels` = 2", "allowFewerThanThreeSentinels"]],
+    ["quorum above sentinels", { quorum: 4 }, ["`quorum` = 4", "must not exceed `sentinels` (3)"]],
+    ["quorum below a majority", { sentinels: 5, quorum: 2 }, ["`quorum` = 2", "majority of 5 sentinels (3..5)"]],
+    ["master name with a space", { masterName: "my master" }, ['`masterName` = "my master"', "[A-Za-z0-9._-]"]],
+    ["namespace not a DNS label", { namespace: "Prod_NS" }, ['`namespace` = "Prod_NS"', "DNS-1123 label"]],
+    ["bad volume size", { persistence: { size: "lots" } }, ['`persistence.size` = "lots"', "Kubernetes quantity"]],
+    ["bad storage class", { persistence: { storageClass: "Fast SSD" } }, ['`persistence.storageClass` = "Fast SSD"', "StorageClass name"]],
+    ["bad memory limit", { redisResources: { limits: { memory: "1 GB" } } }, ['`redisResources.limits.memory` = "1 GB"', "quantity"]],
+    ["down-after too small", { sentinel: { downAfterMilliseconds: 10 } }, ["`sentinel.downAfterMilliseconds` = 10", "100 to 3600000"]],
+    ["failover timeout below down-after", { sentinel: { downAfterMilliseconds: 30000, failoverTimeoutMilliseconds: 10000 } },
+        ["`sentinel.failoverTimeoutMilliseconds` = 10000", "at least `sentinel.downAfterMilliseconds` (30000)"]],
+    ["parallel syncs above replicas", { replicas: 2, sentinel: { parallelSyncs: 3 } }, ["`sentinel.parallelSyncs` = 3", "from 1 to `replicas` (2)"]],
+    ["retirement deadline too short", { retirement: { timeoutSeconds: 1 } }, ["`retirement.timeoutSeconds` = 1", "10 to 86400"]],
+    ["spread typo", { spread: "strict" as "hard" }, ['`spread` = "strict"', '"soft", "hard" or "none"']],
+    ["pull policy typo", { imagePullPolicy: "always" as "Always" }, ['`imagePullPolicy` = "always"', '"Always", "IfNotPresent" or "Never"']],
+    ["image with spaces", { image: "redis 7" }, ['`image` = "redis 7"', "no spaces"]],
+    ["bad client label value", { networkPolicy: { clientLabels: { app: "has space" } } }, ["`networkPolicy.clientLabels.app`", "label values"]],
+    ["unknown option with a near miss", { replica: 3 } as unknown as RedisSentinelArgs, ["unknown option `replica`", "did you mean `replicas`?"]],
+    ["unknown nested option", { persistence: { sise: "1Gi" } } as unknown as RedisSentinelArgs, ["unknown option `persistence.sise`"]],
+    ["short password", { password: "short" }, ["`password` = [secret, 5 characters]", "8-512 characters"]],
+    ["password with a quote", { password: 'pass"word123' }, ["`password` = [secret", "no whitespace, quotes"]],
+];
+
+describe("RedisSentinel validation", function () {
+    for (const [what, args, expected] of INVALID) {
+        it(`rejects ${what} with a message naming the option, the value and what is allowed`, () => {
+            let error: unknown;
+            try {
+                resolveSpec("cache", args);
+            } catch (e) {
+                error = e;
+            }
+            assert.ok(error instanceof RedisSentinelConfigError, `expected a RedisSentinelConfigError for ${JSON.stringify(args)}`);
+            for (const part of expected) assert.ok(error.message.includes(part), `message lacks ${JSON.stringify(part)}:\n${error.message}`);
+            assert.ok(error.message.startsWith('RedisSentinel "cache": invalid configuration'));
+        });
+    }
+
+    it("never puts a password in an error message", () => {
+        assert.throws(() => resolveSpec("cache", { password: "pw with space" }), (e: Error) => !e.message.includes("pw with space"));
+    });
+
+    it("lists every problem at once", () => {
+        assert.throws(() => resolveSpec("cache", { replicas: 0, sentinels: 0, masterName: "" }), (e: RedisSentinelConfigError) => {
+            assert.equal(e.problems.length, 3, e.message);
+            return true;
+        });
+    });
+
+    it("rejects a component name that cannot name Kubernetes objects", () => {
+        for (const bad of ["Cache", "1cache", "cache_1", "x".repeat(44)]) {
+            assert.throws(() => resolveSpec(bad, {}), /resource name .* DNS-1035 label/, bad);
+        }
+        assert.doesNotThrow(() => resolveSpec("x".repeat(43), {}));
+    });
+
+    it("accepts the documented opt-ins and edge values", () => {
+        assert.equal(resolveSpec("c", { sentinels: 1, allowFewerThanThreeSentinels: true }).quorum, 1);
+        assert.equal(resolveSpec("c", { sentinels: 5 }).quorum, 3);
+        assert.equal(resolveSpec("c", { sentinels: 4 }).quorum, 3);
+        assert.equal(resolveSpec("c", { replicas: undefined }).replicas, 3, "undefined means the default");
+    });
+
+    it("registers nothing when the options are invalid", async () => {
+        const run = installMocks();
+        assert.throws(() => new RedisSentinel("cache", { replicas: 0 }), RedisSentinelConfigError);
+        await run.settle();
+        assert.deepEqual(run.registrations.filter((r) => r.type !== "redis-sentinel:index:RedisSentinel").map((r) => r.name), []);
+    });
+
+    it("checks a namespace and a password that are Outputs once they are known", async () => {
+        const run = installMocks();
+        const failures: string[] = [];
+        const redis = new RedisSentinel("cache", { namespace: pulumi.output("Bad NS"), password: pulumi.output("x") });
+        await run.settle();
+        const outcome = (o: pulumi.Output<unknown>) => new Promise<string>((resolve) => {
+            (o as any).promise().then(() => resolve("resolved"), (e: Error) => resolve(e.message));
+        });
+        failures.push(await outcome(redis.sentinelHost), await outcome(redis.password));
+        assert.match(failures[0], /`namespace` = "Bad NS": must be a DNS-1123 label/);
+        assert.match(failures[1], /`password` = \[secret, 1 characters\]/);
+    });
+});
