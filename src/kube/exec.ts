@@ -27,27 +27,30 @@ export function describeCommand(command: string[]): string {
 }
 
 /** A Writable that keeps what is written; `done` resolves once it has been ended. */
-class Collector extends Writable {
-    private readonly chunks: Buffer[] = [];
-    readonly done: Promise<void>;
+interface Collector {
+    stream: Writable;
+    done: Promise<void>;
+    byteLength(): number;
+    text(): string;
+}
 
-    constructor() {
-        super();
-        this.done = new Promise((resolve) => this.once("finish", () => resolve()));
-    }
-
-    _write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
-        this.chunks.push(Buffer.from(chunk));
-        cb();
-    }
-
-    get byteLength(): number {
-        return this.chunks.reduce((n, c) => n + c.length, 0);
-    }
-
-    text(): string {
-        return Buffer.concat(this.chunks).toString("utf8");
-    }
+// A factory, not a subclass of Writable: Pulumi's closure serializer (the dynamic provider
+// is serialized) cannot serialize a class whose parent is a Node built-in class.
+function collector(): Collector {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+        write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
+            chunks.push(Buffer.from(chunk));
+            cb();
+        },
+    });
+    const done = new Promise<void>((resolve) => stream.once("finish", () => resolve()));
+    return {
+        stream,
+        done,
+        byteLength: () => chunks.reduce((n, c) => n + c.length, 0),
+        text: () => Buffer.concat(chunks).toString("utf8"),
+    };
 }
 
 interface ClosableSocket {
@@ -60,9 +63,9 @@ export async function execInPod(kc: KubeConfig, namespace: string, pod: string, 
     command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
     const where = `exec ${describeCommand(command)} in pod "${pod}" container "${container}" (namespace "${namespace}")`;
-    const stdout = new Collector();
-    const stderr = new Collector();
-    const received = (): string => `received ${stdout.byteLength} bytes of stdout, ${stderr.byteLength} of stderr`;
+    const stdout = collector();
+    const stderr = collector();
+    const received = (): string => `received ${stdout.byteLength()} bytes of stdout, ${stderr.byteLength()} of stderr`;
     let status: StatusLike | undefined;
     let socket: ClosableSocket | undefined;
     let settled = false;
@@ -96,7 +99,7 @@ export async function execInPod(kc: KubeConfig, namespace: string, pod: string, 
         timer = setTimeout(() => fail(new Error(`${where} timed out after ${timeoutMs} ms with no exit status (${received()})`)),
             timeoutMs);
         new Exec(kc)
-            .exec(namespace, pod, container, command, stdout, stderr, null, false, onStatus)
+            .exec(namespace, pod, container, command, stdout.stream, stderr.stream, null, false, onStatus)
             .then((ws) => {
                 socket = ws as unknown as ClosableSocket;
                 if (settled && status === undefined) terminateQuietly(socket); // timed out while connecting
