@@ -4,3 +4,4 @@ export type {
 } from "./spec/args";
 export { RedisSentinelConfigError } from "./spec/validate";
 export { DEFAULTS } from "./spec/defaults";
+export { argsFromConfig } from "./config/stackConfig";

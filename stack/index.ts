@@ -1,8 +1,7 @@
 // The program of the root Pulumi.yaml: one RedisSentinel from stack config.
 //   npx pulumi config set replicas 5 && npx pulumi up
 import * as pulumi from "@pulumi/pulumi";
-import { RedisSentinel } from "../src";
-import { argsFromConfig } from "./config";
+import { RedisSentinel, argsFromConfig } from "../src";
 
 const config = new pulumi.Config();
 const redis = new RedisSentinel(config.get("name") ?? "redis", argsFromConfig(config));

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RedisSentinelArgs } from "../src";
+import type { RedisSentinelArgs } from "../spec/args";
 
 /**
  * Stack config keys (declared with types and defaults in Pulumi.yaml) mapped to

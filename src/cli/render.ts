@@ -1,0 +1,88 @@
+// `npm run render [-- --stack dev] [-- --set replicas=5 ...]`: prints, as YAML, every
+// Kubernetes object the stack's RedisSentinel would create. No cluster, no Pulumi CLI;
+// the password is never printed.
+import { readFileSync, existsSync } from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify, parse } from "yaml";
+import { resolveSpec, RedisSentinelConfigError } from "../spec/validate";
+import { buildManifests, manifestList } from "../manifests";
+import { scriptFiles } from "../scripts";
+import { argsFromConfig } from "../config/stackConfig";
+
+export interface RenderOptions {
+    /** Directory holding Pulumi.yaml (and Pulumi.<stack>.yaml). */
+    projectDir: string;
+    stack?: string;
+    /** `key=value` overrides, as `pulumi config set key value` would set them. */
+    set: string[];
+}
+
+/** Stack config as the Pulumi CLI would hand it to the program: Pulumi.yaml defaults, then the stack file, then overrides. */
+export function stackConfig(options: RenderOptions): { project: string; values: Record<string, string> } {
+    const projectFile = parse(readFileSync(path.join(options.projectDir, "Pulumi.yaml"), "utf8")) as {
+        name: string; config?: Record<string, { default?: unknown }>;
+    };
+    const project = projectFile.name;
+    const values: Record<string, string> = {};
+    for (const [key, decl] of Object.entries(projectFile.config ?? {})) {
+        if (decl.default !== undefined) values[key] = String(decl.default);
+    }
+    if (options.stack) {
+        const stackPath = path.join(options.projectDir, `Pulumi.${options.stack}.yaml`);
+        if (!existsSync(stackPath)) throw new Error(`--stack ${options.stack}: ${stackPath} does not exist`);
+        const stackFile = parse(readFileSync(stackPath, "utf8")) as { config?: Record<string, unknown> };
+        for (const [fullKey, value] of Object.entries(stackFile.config ?? {})) {
+            const key = fullKey.startsWith(`${project}:`) ? fullKey.slice(project.length + 1) : fullKey;
+            // Encrypted values (`secure:`) cannot be read here; they are secrets and never printed anyway.
+            if (value !== null && typeof value === "object") continue;
+            values[key] = String(value);
+        }
+    }
+    for (const assignment of options.set) {
+        const eq = assignment.indexOf("=");
+        if (eq <= 0) throw new Error(`--set ${assignment}: expected key=value, e.g. --set replicas=5`);
+        values[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+    }
+    return { project, values };
+}
+
+/** The YAML documents `pulumi up` would create, in creation order. */
+export function renderYaml(options: RenderOptions): string {
+    const { project, values } = stackConfig(options);
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${project}:${k}`, v])));
+    const config = new pulumi.Config(project);
+    const name = config.get("name") ?? "redis";
+    const spec = resolveSpec(name, argsFromConfig(config));
+    if (typeof spec.namespace !== "string") throw new Error("render needs a plain namespace");
+    const { password: _password, kubeconfig: _kubeconfig, namespace, ...rest } = spec;
+    const manifests = buildManifests({ ...rest, namespace }, scriptFiles());
+    return manifestList(manifests).map((doc) => stringify(doc, { lineWidth: 0 })).join("---\n");
+}
+
+export function parseArgv(argv: string[], projectDir: string): RenderOptions {
+    const options: RenderOptions = { projectDir, set: [] };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const next = () => {
+            const value = argv[++i];
+            if (value === undefined) throw new Error(`${arg} needs a value`);
+            return value;
+        };
+        if (arg === "--stack") options.stack = next();
+        else if (arg === "--set") options.set.push(next());
+        else if (arg === "--project-dir") options.projectDir = next();
+        else throw new Error(`unknown argument ${arg}: use --stack NAME, --set key=value, --project-dir DIR`);
+    }
+    return options;
+}
+
+if (require.main === module) {
+    try {
+        process.stdout.write(renderYaml(parseArgv(process.argv.slice(2), process.cwd())));
+    } catch (error) {
+        const message = error instanceof RedisSentinelConfigError || error instanceof Error ? error.message : String(error);
+        process.stderr.write(`render: ${message}\n`);
+        process.exit(1);
+    }
+}
