@@ -1,0 +1,43 @@
+/**
+ * Transport over the Kubernetes exec API: `redis-cli` runs inside the pod's container, connects to
+ * its own server on localhost and authenticates from the container's REDISCLI_AUTH. The provider
+ * never holds the password and never puts one on a command line.
+ */
+import { CliTransport, CliResult, NodeRole, TransportError } from "./transport-core";
+
+/** The part of `PodApi` (src/kube) this transport needs. */
+export interface PodExecutor {
+  exec(namespace: string, pod: string, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<CliResult>;
+}
+
+export interface KubeTransportOptions {
+  namespace: string;
+  redisPort?: number;        // default 6379
+  sentinelPort?: number;     // default 26379
+  redisContainer?: string;   // default "redis"
+  sentinelContainer?: string; // default "sentinel"
+  execTimeoutMs?: number;    // default 15000
+}
+
+/** `n-redis-0.n-headless.ns.svc.cluster.local` -> `n-redis-0`. */
+export function podOfHost(host: string): string {
+  return host.split(".")[0] ?? host;
+}
+
+export class KubeTransport extends CliTransport {
+  constructor(pods: PodExecutor, opts: KubeTransportOptions) {
+    const redisPort = opts.redisPort ?? 6379;
+    const sentinelPort = opts.sentinelPort ?? 26379;
+    const timeoutMs = opts.execTimeoutMs ?? 15_000;
+    super(async (role: NodeRole, host: string, cliArgs: string[]) => {
+      const pod = podOfHost(host);
+      const container = role === "redis" ? opts.redisContainer ?? "redis" : opts.sentinelContainer ?? "sentinel";
+      const port = role === "redis" ? redisPort : sentinelPort;
+      try {
+        return await pods.exec(opts.namespace, pod, container, ["redis-cli", "-p", String(port), ...cliArgs], { timeoutMs });
+      } catch (err) {
+        throw new TransportError(`${role} ${host}: exec in pod ${opts.namespace}/${pod} container ${container} failed: ${(err as Error).message}`);
+      }
+    });
+  }
+}
