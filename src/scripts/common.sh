@@ -1,0 +1,372 @@
+# shellcheck shell=sh
+# common.sh: helpers sourced by the role scripts (seed-master.sh, seed-sentinel.sh,
+# replica.sh, sentinel.sh) and the probes. Not run on its own.
+#
+# Environment (docs/internals.md, "Script environment"); defaults in brackets:
+#   REDIS_PASSWORD          password for clients, replication and sentinels [none: no auth]
+#   REDISCLI_AUTH           same password, read by redis-cli [REDIS_PASSWORD]
+#   RS_MASTER_NAME          Sentinel master name [mymaster]
+#   RS_ANNOUNCE_HOST        this pod's DNS name [$(hostname).$RS_HEADLESS_DOMAIN]
+#   RS_HEADLESS_DOMAIN      headless Service domain, used for the default above
+#   RS_SEED_HOST            the seed pod's DNS name
+#   RS_SENTINEL_HOST/_PORT  the Sentinel Service [26379]
+#   RS_BIND                 addresses to listen on [0.0.0.0]
+#   RS_REDIS_PORT           Redis port [6379]
+#   RS_SENTINEL_LISTEN_PORT Sentinel port [26379]
+#   RS_QUORUM               Sentinel quorum [2]
+#   RS_DOWN_AFTER_MS        [5000] see sentinel.sh for why
+#   RS_FAILOVER_TIMEOUT_MS  [60000] see sentinel.sh for why
+#   RS_PARALLEL_SYNCS       [1] see sentinel.sh for why
+#   RS_DATA_DIR             Redis data dir, a writable volume [/data]
+#   RS_SENTINEL_DIR         Sentinel config dir, a writable volume [/sentinel]
+#   RS_APPENDONLY           AOF persistence [yes]
+#   RS_REDIS_HOSTS          DNS names of the Redis set's pods, space separated
+#   RS_SENTINEL_HOSTS       DNS names of the Sentinel set's pods (informational)
+# Optional (tests shorten them):
+#   RS_SCRIPTS_DIR          where common.sh lives [the role script's own directory]
+#   RS_RETRY_MAX_S          cap of the wait/retry backoff, seconds [16]
+#   RS_ELECTION_WAIT_S      cold start: how long to wait for absent peers [60]
+#
+# The password is only ever written to config files of mode 0600 on the writable
+# volumes and passed to redis-cli through REDISCLI_AUTH; never on a command line or in a log.
+# umask 077: the files Redis and Sentinel rewrite (CONFIG REWRITE) hold it too.
+umask 077
+
+: "${RS_MASTER_NAME:=mymaster}"
+: "${RS_SENTINEL_PORT:=26379}"
+: "${RS_BIND:=0.0.0.0}"
+: "${RS_REDIS_PORT:=6379}"
+: "${RS_SENTINEL_LISTEN_PORT:=26379}"
+: "${RS_QUORUM:=2}"
+: "${RS_DOWN_AFTER_MS:=5000}"
+: "${RS_FAILOVER_TIMEOUT_MS:=60000}"
+: "${RS_PARALLEL_SYNCS:=1}"
+: "${RS_DATA_DIR:=/data}"
+: "${RS_SENTINEL_DIR:=/sentinel}"
+: "${RS_APPENDONLY:=yes}"
+: "${RS_RETRY_MAX_S:=16}"
+: "${RS_ELECTION_WAIT_S:=60}"
+: "${RS_ROLE:=redis}"
+if [ -z "${RS_ANNOUNCE_HOST:-}" ]; then
+  RS_ANNOUNCE_HOST="$(hostname)${RS_HEADLESS_DOMAIN:+.$RS_HEADLESS_DOMAIN}"
+fi
+if [ -n "${REDIS_PASSWORD:-}" ] && [ -z "${REDISCLI_AUTH:-}" ]; then
+  REDISCLI_AUTH="$REDIS_PASSWORD"
+fi
+export REDISCLI_AUTH
+
+# The marker user a Redis server carries while it waits in a cold-start election;
+# its name carries the server's rank (see replica.sh).
+RS_RANK_USER_PREFIX="rs-cold-start-rank-"
+RS_OFFSET_FILE="$RS_DATA_DIR/rs-last-offset"
+
+rs_log() {
+  printf '%s %s: %s\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$RS_ROLE" "$*"
+}
+
+# rs_cli HOST PORT ARGS...: redis-cli with a time limit; the password comes from REDISCLI_AUTH.
+rs_cli() {
+  _h=$1; _p=$2; shift 2
+  if command -v timeout >/dev/null 2>&1; then
+    timeout 3 redis-cli --no-auth-warning -h "$_h" -p "$_p" "$@" 2>/dev/null | tr -d '\r'
+  else
+    redis-cli --no-auth-warning -h "$_h" -p "$_p" "$@" 2>/dev/null | tr -d '\r'
+  fi
+}
+
+# rs_info_field TEXT FIELD: the value of "FIELD:value" in INFO output.
+rs_info_field() {
+  printf '%s\n' "$1" | sed -n "s/^$2:\(.*\)$/\1/p" | head -n 1
+}
+
+# rs_backoff ATTEMPT: 1, 2, 4, ... seconds, capped at RS_RETRY_MAX_S.
+rs_backoff() {
+  _d=1; _i=1
+  while [ "$_i" -lt "$1" ] && [ "$_d" -lt "$RS_RETRY_MAX_S" ]; do _d=$((_d * 2)); _i=$((_i + 1)); done
+  [ "$_d" -gt "$RS_RETRY_MAX_S" ] && _d=$RS_RETRY_MAX_S
+  echo "$_d"
+}
+
+# rs_ask_sentinels: prints "host port" of the master the Sentinel Service names, or
+# nothing when nothing answers or no master is known.
+rs_ask_sentinels() {
+  [ -n "${RS_SENTINEL_HOST:-}" ] || return 0
+  _a=$(rs_cli "$RS_SENTINEL_HOST" "$RS_SENTINEL_PORT" SENTINEL get-master-addr-by-name "$RS_MASTER_NAME")
+  _mh=$(printf '%s\n' "$_a" | sed -n 1p)
+  _mp=$(printf '%s\n' "$_a" | sed -n 2p)
+  case "$_mp" in
+    ''|*[!0-9]*) return 0 ;;
+  esac
+  case "$_mh" in
+    ''|*' '*) return 0 ;;
+  esac
+  echo "$_mh $_mp"
+}
+
+# rs_node_state HOST PORT: one line describing a Redis server:
+#   down | master | standby RANK KEYS | replica MASTERHOST MASTERPORT | unknown
+rs_node_state() {
+  _role=$(rs_cli "$1" "$2" ROLE)
+  case "$(printf '%s\n' "$_role" | sed -n 1p)" in
+    master)
+      _rank=$(rs_cli "$1" "$2" ACL USERS | sed -n "s/^$RS_RANK_USER_PREFIX\([0-9]*\)$/\1/p" | head -n 1)
+      if [ -n "$_rank" ]; then
+        _keys=$(rs_cli "$1" "$2" INFO keyspace | sed -n 's/^db[0-9]*:keys=\([0-9]*\),.*/\1/p' | awk '{s+=$1} END {print s+0}')
+        echo "standby $_rank $_keys"
+      else
+        echo master
+      fi ;;
+    slave) echo "replica $(printf '%s\n' "$_role" | sed -n 2p) $(printf '%s\n' "$_role" | sed -n 3p)" ;;
+    '') echo down ;;
+    *) echo unknown ;;
+  esac
+}
+
+# rs_is_master HOST PORT: true if HOST is a serving master (not a cold-start standby).
+rs_is_master() {
+  [ "$(rs_node_state "$1" "$2")" = master ]
+}
+
+rs_write_private() {  # rs_write_private FILE: stdin -> FILE with mode 0600
+  _tmp="$1.tmp.$$"
+  (umask 077 && cat >"$_tmp") && chmod 600 "$_tmp" && mv -f "$_tmp" "$1"
+}
+
+# rs_single_bind: RS_BIND when it is one specific address (then outgoing connections
+# use it too, so a loopback "pod" is seen at its own address), else nothing.
+rs_single_bind() {
+  case "$RS_BIND" in
+    *' '*|0.0.0.0|'*'|'::'|'') ;;
+    *) echo "$RS_BIND" ;;
+  esac
+}
+
+# rs_write_redis_conf MODE [MASTERHOST MASTERPORT]: MODE is master, replica or standby.
+rs_write_redis_conf() {
+  mkdir -p "$RS_DATA_DIR"
+  {
+    echo "bind $RS_BIND"
+    echo "port $RS_REDIS_PORT"
+    echo "dir $RS_DATA_DIR"
+    echo 'logfile ""'
+    echo "appendonly $RS_APPENDONLY"
+    echo "appendfsync everysec"
+    echo "replica-announce-ip $RS_ANNOUNCE_HOST"
+    echo "replica-announce-port $RS_REDIS_PORT"
+    _src=$(rs_single_bind)
+    [ -n "$_src" ] && echo "bind-source-addr $_src"
+    if [ -n "${REDIS_PASSWORD:-}" ]; then
+      echo "requirepass $REDIS_PASSWORD"
+      echo "masterauth $REDIS_PASSWORD"
+    else
+      echo "protected-mode no"
+    fi
+    if [ "$1" = standby ]; then
+      # Waiting in a cold-start election: no writes, no replica may sync from this
+      # server, and the rank is published as the name of a disabled user.
+      _pw=nopass
+      [ -n "${REDIS_PASSWORD:-}" ] && _pw=">$REDIS_PASSWORD"
+      echo "user default on $_pw ~* &* +@all -@write -sync -psync"
+      echo "user $RS_RANK_USER_PREFIX$(rs_recorded_offset) off"
+    fi
+    [ "$1" = replica ] && echo "replicaof $2 $3"
+  } | rs_write_private "$RS_DATA_DIR/redis.conf"
+}
+
+# The replication offset this server last recorded on its volume (probe, shutdown).
+rs_recorded_offset() {
+  _o=$(head -n 1 "$RS_OFFSET_FILE" 2>/dev/null)
+  case "$_o" in ''|*[!0-9]*) _o=0 ;; esac
+  echo "$_o"
+}
+
+rs_record_offset() {
+  _o=$(rs_info_field "$(rs_cli "$(rs_local_host)" "$RS_REDIS_PORT" INFO replication)" master_repl_offset)
+  case "$_o" in ''|*[!0-9]*|0) return 0 ;; esac
+  echo "$_o" >"$RS_OFFSET_FILE.tmp.$$" && mv -f "$RS_OFFSET_FILE.tmp.$$" "$RS_OFFSET_FILE"
+}
+
+# Address to reach this pod's own servers.
+rs_local_host() {
+  _b=$(rs_single_bind)
+  echo "${_b:-127.0.0.1}"
+}
+
+# rs_start_redis: run redis-server on the generated config in the background; a
+# SIGTERM records the replication offset, then stops redis-server.
+rs_start_redis() {
+  redis-server "$RS_DATA_DIR/redis.conf" &
+  RS_CHILD=$!
+  trap 'rs_on_term' TERM INT
+}
+
+rs_on_term() {
+  rs_log "stopping: recording the replication offset, then shutting redis-server down"
+  rs_record_offset
+  kill -TERM "$RS_CHILD" 2>/dev/null
+}
+
+# rs_wait_child: wait for redis-server to exit (waits again after a trapped signal).
+rs_wait_child() {
+  while kill -0 "$RS_CHILD" 2>/dev/null; do
+    wait "$RS_CHILD"
+    _rc=$?
+  done
+  exit "${_rc:-0}"
+}
+
+# rs_wait_up HOST PORT: wait until a server answers PING (it may be loading data).
+rs_wait_up() {
+  _n=0
+  while [ "$(rs_cli "$1" "$2" PING)" != PONG ]; do
+    _n=$((_n + 1))
+    if [ $((_n % 50)) -eq 0 ]; then rs_log "waiting for $1:$2 to answer PING"; fi
+    kill -0 "$RS_CHILD" 2>/dev/null || { rs_log "redis-server exited while starting"; exit 1; }
+    sleep 0.2
+  done
+}
+
+# rs_candidates: the Redis set's pods, then the seed (the seed loses ties).
+rs_candidates() {
+  echo "${RS_REDIS_HOSTS:-} ${RS_SEED_HOST:-}" | tr ' ' '\n' | awk 'NF && !seen[$0]++'
+}
+
+# rs_find_serving_master: prints "host port" of a serving master among the candidates
+# other than this pod, or nothing.
+rs_find_serving_master() {
+  for _c in $(rs_candidates); do
+    [ "$_c" = "$RS_ANNOUNCE_HOST" ] && continue
+    if rs_is_master "$_c" "$RS_REDIS_PORT"; then echo "$_c $RS_REDIS_PORT"; return 0; fi
+  done
+}
+
+# rs_leave_standby [MASTERHOST MASTERPORT]: end the cold-start wait, either as the
+# elected master (no argument) or as a replica of the given master.
+rs_leave_standby() {
+  _me=$(rs_local_host)
+  if [ $# -eq 2 ]; then rs_cli "$_me" "$RS_REDIS_PORT" REPLICAOF "$1" "$2" >/dev/null; fi
+  rs_cli "$_me" "$RS_REDIS_PORT" ACL SETUSER default +@all >/dev/null
+  for _u in $(rs_cli "$_me" "$RS_REDIS_PORT" ACL USERS | grep "^$RS_RANK_USER_PREFIX"); do
+    rs_cli "$_me" "$RS_REDIS_PORT" ACL DELUSER "$_u" >/dev/null
+  done
+}
+
+# rs_cold_start: no master is known by the Sentinel Service and none is serving.
+# Start redis-server in standby (data loaded, no writes, no replica can sync from it)
+# and elect the master among the candidates (see replica.sh for the algorithm).
+# Returns once this server serves, as the master or as a replica.
+rs_cold_start() {
+  rs_write_redis_conf standby
+  rs_start_redis
+  _me=$(rs_local_host)
+  rs_wait_up "$_me" "$RS_REDIS_PORT"
+  _since=$(date +%s)
+  _total=$(echo "${RS_REDIS_HOSTS:-}" | wc -w)
+  _n=0
+  rs_log "cold start: no master known by sentinel service ${RS_SENTINEL_HOST:-}:$RS_SENTINEL_PORT and none serving; standby with rank $(rs_node_state "$_me" "$RS_REDIS_PORT" | cut -d' ' -f2-) (recorded offset, keys)"
+  while :; do
+    _n=$((_n + 1))
+    _named=$(rs_ask_sentinels)
+    if [ -n "$_named" ]; then
+      # shellcheck disable=SC2086
+      set -- $_named
+      if [ "$1" = "$RS_ANNOUNCE_HOST" ]; then
+        rs_log "cold start: the sentinels name this pod as master: serving as master"
+        rs_leave_standby; return 0
+      fi
+      if rs_is_master "$1" "$2"; then
+        rs_log "cold start: the sentinels name $1:$2 as master: replicating from it"
+        rs_leave_standby "$1" "$2"; return 0
+      fi
+    fi
+    _serving=$(rs_find_serving_master)
+    if [ -n "$_serving" ]; then
+      # shellcheck disable=SC2086
+      set -- $_serving
+      rs_log "cold start: $1:$2 serves as master: replicating from it"
+      rs_leave_standby "$1" "$2"; return 0
+    fi
+    # Collect the ranks of the candidates waiting in standby.
+    _best=""; _bestr=-1; _bestk=-1; _answered=0; _missing=""; _followers=0
+    for _c in $(rs_candidates); do
+      if [ "$_c" = "$RS_ANNOUNCE_HOST" ]; then _st=$(rs_node_state "$_me" "$RS_REDIS_PORT")
+      else _st=$(rs_node_state "$_c" "$RS_REDIS_PORT"); fi
+      _inset=no
+      case " ${RS_REDIS_HOSTS:-} " in *" $_c "*) _inset=yes ;; esac
+      # shellcheck disable=SC2086
+      set -- $_st
+      case "$1" in
+        down) [ "$_inset" = yes ] && _missing="$_missing $_c"; continue ;;
+        standby)
+          if [ "$2" -gt "$_bestr" ] || { [ "$2" -eq "$_bestr" ] && [ "$3" -gt "$_bestk" ]; }; then
+            _best=$_c; _bestr=$2; _bestk=$3
+          fi ;;
+        replica) [ "$2" = "$RS_ANNOUNCE_HOST" ] && _followers=$((_followers + 1)) ;;
+      esac
+      [ "$_inset" = yes ] && _answered=$((_answered + 1))
+    done
+    _waited=$(( $(date +%s) - _since ))
+    if [ "$_followers" -gt 0 ]; then
+      rs_log "cold start: $_followers peer(s) already replicate from this pod: serving as master"
+      rs_leave_standby; return 0
+    fi
+    if [ -z "$_missing" ] || { [ "$_waited" -ge "$RS_ELECTION_WAIT_S" ] && [ $((_answered * 2)) -gt "$_total" ]; }; then
+      if [ "$_best" = "$RS_ANNOUNCE_HOST" ]; then
+        rs_log "cold start: elected master (highest rank $_bestr/$_bestk among the answering candidates${_missing:+; absent:$_missing})"
+        rs_leave_standby; return 0
+      fi
+      rs_log "cold start: $_best has the newest data (rank $_bestr/$_bestk); waiting for it to serve (attempt $_n)"
+    else
+      rs_log "cold start: waiting for peers to answer:$_missing (attempt $_n, ${_waited}s of ${RS_ELECTION_WAIT_S}s)"
+    fi
+    sleep 1
+  done
+}
+
+# rs_sentinel_conf MASTERHOST MASTERPORT: a fresh sentinel.conf monitoring the master,
+# keeping this sentinel's id from an earlier file on the volume.
+rs_sentinel_conf() {
+  mkdir -p "$RS_SENTINEL_DIR"
+  _id=$(sed -n 's/^sentinel myid \([0-9a-f]*\)$/\1/p' "$RS_SENTINEL_DIR/sentinel.conf" 2>/dev/null | head -n 1)
+  {
+    echo "bind $RS_BIND"
+    echo "port $RS_SENTINEL_LISTEN_PORT"
+    echo "dir $RS_SENTINEL_DIR"
+    echo 'logfile ""'
+    _src=$(rs_single_bind)
+    [ -n "$_src" ] && echo "bind-source-addr $_src"
+    [ -n "$_id" ] && echo "sentinel myid $_id"
+    echo "sentinel resolve-hostnames yes"
+    echo "sentinel announce-hostnames yes"
+    echo "sentinel announce-ip $RS_ANNOUNCE_HOST"
+    echo "sentinel announce-port $RS_SENTINEL_LISTEN_PORT"
+    if [ -n "${REDIS_PASSWORD:-}" ]; then
+      echo "requirepass $REDIS_PASSWORD"
+      echo "sentinel sentinel-pass $REDIS_PASSWORD"
+    else
+      echo "protected-mode no"
+    fi
+    echo "sentinel monitor $RS_MASTER_NAME $1 $2 $RS_QUORUM"
+    [ -n "${REDIS_PASSWORD:-}" ] && echo "sentinel auth-pass $RS_MASTER_NAME $REDIS_PASSWORD"
+    echo "sentinel down-after-milliseconds $RS_MASTER_NAME $RS_DOWN_AFTER_MS"
+    echo "sentinel failover-timeout $RS_MASTER_NAME $RS_FAILOVER_TIMEOUT_MS"
+    echo "sentinel parallel-syncs $RS_MASTER_NAME $RS_PARALLEL_SYNCS"
+  } | rs_write_private "$RS_SENTINEL_DIR/sentinel.conf"
+}
+
+# The master a sentinel.conf left on the volume monitors ("host port"), or nothing.
+rs_persisted_master() {
+  sed -n "s/^sentinel monitor $RS_MASTER_NAME \([^ ]*\) \([0-9]*\) .*/\1 \2/p" "$RS_SENTINEL_DIR/sentinel.conf" 2>/dev/null | head -n 1
+}
+
+# rs_run_sentinel MASTERHOST MASTERPORT: monitor that master (reusing the state on the
+# volume when it already monitors it) and become redis-sentinel.
+rs_run_sentinel() {
+  if [ "$(rs_persisted_master)" = "$1 $2" ]; then
+    rs_log "monitoring $1:$2 with the state kept on the volume"
+  else
+    rs_log "monitoring $1:$2 (quorum $RS_QUORUM, down-after ${RS_DOWN_AFTER_MS}ms)"
+    rs_sentinel_conf "$1" "$2"
+  fi
+  exec redis-sentinel "$RS_SENTINEL_DIR/sentinel.conf"
+}

@@ -1,0 +1,65 @@
+#!/bin/sh
+# replica.sh: container command of a pod of the Redis set (`sh /scripts/replica.sh`).
+#
+# Environment: see common.sh (RS_SENTINEL_HOST/PORT, RS_MASTER_NAME, RS_ANNOUNCE_HOST,
+# RS_REDIS_HOSTS, RS_SEED_HOST, RS_DATA_DIR, REDIS_PASSWORD, ...).
+#
+# 1. Ask the Sentinel Service for the master.
+#    - It names another pod that serves as master: start as its replica.
+#    - It names this pod (the sentinels remember it as master, e.g. every pod restarted
+#      with the sentinel state kept on its volume): start as master with the data on
+#      this pod's volume. The master had the newest data, so the newest data wins.
+#    - It names a master that does not serve yet: wait and ask again.
+# 2. Nothing answers or no master is known: if a pod among RS_REDIS_HOSTS and the seed
+#    serves as master (sentinels all restarting), start as its replica.
+# 3. Otherwise this is a cold start with no master anywhere (every pod restarted at
+#    once and the sentinels lost their state). Cold-start election:
+#    - Start redis-server in standby: data loaded from the volume, writes refused and
+#      replication to others refused (ACL), and the rank published as the name of a
+#      disabled ACL user. Rank = (replication offset recorded on the volume by the
+#      readiness probe and at shutdown, number of keys loaded).
+#    - Every second: if the sentinels now name a master or a peer serves as master,
+#      follow it. Otherwise read the state of every candidate (RS_REDIS_HOSTS, then the
+#      seed). Once every pod of RS_REDIS_HOSTS answers (or RS_ELECTION_WAIT_S has passed
+#      and a majority answers), the candidate with the highest rank wins, ties to the
+#      first in RS_REDIS_HOSTS order. The winner leaves standby and serves as master;
+#      the others follow it as soon as it serves. A pod that others already replicate
+#      from serves as master. An empty server never outranks one holding data it has
+#      recorded or loaded.
+#    The sentinels find the elected master by asking the same pods (sentinel.sh).
+# Redis (and the data) stay running in the background; SIGTERM records the offset.
+set -u
+RS_ROLE=replica
+RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
+# shellcheck source=common.sh
+. "$RS_SCRIPTS_DIR/common.sh"
+
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  named=$(rs_ask_sentinels)
+  if [ -n "$named" ]; then
+    # shellcheck disable=SC2086
+    set -- $named
+    if [ "$1" = "$RS_ANNOUNCE_HOST" ]; then
+      rs_log "the sentinel service names this pod as master: starting as master"
+      rs_write_redis_conf master; rs_start_redis; rs_wait_child
+    fi
+    if rs_is_master "$1" "$2"; then
+      rs_log "master is $1:$2 (sentinel service): starting as its replica"
+      rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
+    fi
+    rs_log "master $1:$2 named by sentinel service $RS_SENTINEL_HOST:$RS_SENTINEL_PORT does not serve yet (attempt $attempt, retry in $(rs_backoff "$attempt")s)"
+  else
+    serving=$(rs_find_serving_master)
+    if [ -n "$serving" ]; then
+      # shellcheck disable=SC2086
+      set -- $serving
+      rs_log "no master known by sentinel service; $1:$2 serves as master: starting as its replica"
+      rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
+    fi
+    rs_cold_start
+    rs_wait_child
+  fi
+  sleep "$(rs_backoff "$attempt")"
+done

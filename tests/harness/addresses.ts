@@ -1,0 +1,93 @@
+/**
+ * Loopback address plan. Each topology gets its own /24 in 127.0.10.0 - 127.0.250.0,
+ * claimed with a lock file (so test files, the demo and other engineers' runs on the
+ * same machine never share addresses). Inside the /24:
+ *   .1 Sentinel Service proxy, .10 seed pod, .20+i Redis pod i, .60+i Sentinel pod i.
+ * A lock left by a dead process is taken over after killing the process groups it
+ * recorded (leftovers of a crashed run).
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export const HARNESS_STATE_DIR = "/tmp/rs-harness";
+const FIRST_SUBNET = 10;
+const LAST_SUBNET = 250;
+
+export interface SubnetLease {
+    subnet: number;
+    lockFile: string;
+}
+
+export function addressOf(subnet: number, host: number): string {
+    return `127.0.${subnet}.${host}`;
+}
+export const SERVICE_HOST_OCTET = 1;
+export const SEED_HOST_OCTET = 10;
+export const redisHostOctet = (i: number): number => 20 + i;
+export const sentinelHostOctet = (i: number): number => 60 + i;
+
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+interface LockContent {
+    pid: number;
+    pgids: number[];
+}
+
+function readLock(file: string): LockContent | undefined {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as LockContent;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Kills the process groups a stale lock recorded. */
+function reap(content: LockContent | undefined): void {
+    for (const pgid of content?.pgids ?? []) {
+        try {
+            process.kill(-pgid, "SIGKILL");
+        } catch {
+            /* already gone */
+        }
+    }
+}
+
+/** Claims a free /24 (preferring `preferred`); throws if none is free. */
+export function leaseSubnet(preferred = FIRST_SUBNET): SubnetLease {
+    fs.mkdirSync(HARNESS_STATE_DIR, { recursive: true });
+    const span = LAST_SUBNET - FIRST_SUBNET + 1;
+    for (let k = 0; k < span; k++) {
+        const subnet = FIRST_SUBNET + ((preferred - FIRST_SUBNET + k) % span);
+        const lockFile = path.join(HARNESS_STATE_DIR, `subnet-${subnet}.lock`);
+        const existing = readLock(lockFile);
+        if (existing && alive(existing.pid)) continue;
+        if (fs.existsSync(lockFile)) {
+            reap(existing);
+            fs.rmSync(lockFile, { force: true });
+        }
+        try {
+            fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, pgids: [] }), { flag: "wx" });
+            return { subnet, lockFile };
+        } catch {
+            continue; // another process won the race
+        }
+    }
+    throw new Error(`harness: no free loopback subnet in 127.0.${FIRST_SUBNET}-${LAST_SUBNET}.0/24 (locks in ${HARNESS_STATE_DIR})`);
+}
+
+/** Records the process groups started under the lease (for stale-lock reaping). */
+export function recordProcessGroups(lease: SubnetLease, pgids: number[]): void {
+    fs.writeFileSync(lease.lockFile, JSON.stringify({ pid: process.pid, pgids }));
+}
+
+export function releaseSubnet(lease: SubnetLease): void {
+    const content = readLock(lease.lockFile);
+    if (content?.pid === process.pid) fs.rmSync(lease.lockFile, { force: true });
+}

@@ -1,0 +1,8 @@
+/** The real-process topology harness: see README.md beside this file. */
+export * from "./topology";
+export * from "./writer";
+export * from "./scenario";
+export { SentinelServiceProxy } from "./sentinel-service";
+export { redisCli, parseInfo, parsePairs, waitFor } from "./redis-query";
+export { addHostsBlock, removeHostsBlock } from "./hosts";
+export { onExit } from "./cleanup";
