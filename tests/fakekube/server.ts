@@ -3,10 +3,12 @@
 // preconditions, terminating pods) and exec (WebSocket, v5/v4.channel.k8s.io). Bearer
 // token auth, per-verb 403 toggles, and a record of every request. See README.md.
 import { randomBytes } from "crypto";
-import { IncomingMessage, Server, ServerResponse, STATUS_CODES, createServer } from "http";
+import { IncomingMessage, Server, ServerResponse, createServer } from "http";
 import { AddressInfo, Socket } from "net";
 import { WebSocket, WebSocketServer } from "ws";
 import { ExecHandler, ExecReply } from "./exec-handlers";
+import { rejectUpgrade, sendChannel, statusOf } from "./exec-wire";
+import { KubeconfigOptions, kubeconfigYaml } from "./kubeconfig";
 import { FakePodSpec, PodStore } from "./pod-store";
 import * as S from "./status";
 
@@ -44,19 +46,6 @@ export interface FakeKubeOptions {
     execProtocols?: string[];
     /** send an empty frame on stdout/stderr/status when an exec opens, as the API server does (default true) */
     openFrames?: boolean;
-}
-
-export interface KubeconfigOptions {
-    /** name of the context pointing at this fake (default "fake") */
-    context?: string;
-    /** current-context (default: `context`) */
-    currentContext?: string;
-    /** token written in the kubeconfig (default: the right one) */
-    token?: string;
-    /** further contexts, e.g. one pointing at a dead port for context-selection tests */
-    extraContexts?: Array<{ name: string; server: string; token?: string }>;
-    /** namespace of the context (default "default") */
-    namespace?: string;
 }
 
 const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/;
@@ -163,24 +152,7 @@ export class FakeKubeServer {
 
     /** A kubeconfig YAML text pointing at this fake with its bearer token. */
     kubeconfig(opts: KubeconfigOptions = {}): string {
-        const name = opts.context ?? "fake";
-        const contexts = [{ name, server: this.url, token: opts.token ?? this.token }, ...(opts.extraContexts ?? [])];
-        const q = JSON.stringify;
-        return [
-            "apiVersion: v1",
-            "kind: Config",
-            "clusters:",
-            // client-node 1.4 refuses plain http unless insecure-skip-tls-verify is set
-            ...contexts.flatMap((c) => [`- name: ${q(c.name)}`, "  cluster:", `    server: ${q(c.server)}`,
-                "    insecure-skip-tls-verify: true"]),
-            "users:",
-            ...contexts.flatMap((c) => [`- name: ${q(`${c.name}-user`)}`, "  user:", `    token: ${q(c.token ?? this.token)}`]),
-            "contexts:",
-            ...contexts.flatMap((c) => [`- name: ${q(c.name)}`, "  context:", `    cluster: ${q(c.name)}`,
-                `    user: ${q(`${c.name}-user`)}`, `    namespace: ${q(opts.namespace ?? "default")}`]),
-            `current-context: ${q(opts.currentContext ?? name)}`,
-            "",
-        ].join("\n");
+        return kubeconfigYaml(this.url, this.token, opts);
     }
 
     // ---- HTTP ----
@@ -323,24 +295,6 @@ export class FakeKubeServer {
         if (!reply.closeWithoutStatus) sendChannel(ws, 3, JSON.stringify(statusOf(reply, command)));
         ws.close(1000);
     }
-}
-
-function statusOf(reply: ExecReply, command: string[]): object {
-    if (reply.error !== undefined) return S.execInternalError(reply.error);
-    const code = reply.exitCode ?? 0;
-    return code === 0 ? S.execSuccess() : S.execExitCode(command, code);
-}
-
-function sendChannel(ws: WebSocket, channel: number, data: string | Buffer | undefined): void {
-    if (data === undefined || data.length === 0) return;
-    const payload = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    ws.send(Buffer.concat([Buffer.from([channel]), payload]));
-}
-
-function rejectUpgrade(socket: Socket, code: number, body: object): void {
-    const text = JSON.stringify(body);
-    socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
 }
 
 function parseBody(text: string): unknown {
