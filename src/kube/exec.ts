@@ -59,53 +59,81 @@ interface ClosableSocket {
     on?: (event: "close", listener: () => void) => unknown;
 }
 
-export async function execInPod(kc: KubeConfig, namespace: string, pod: string, container: string,
+/** Runs `command` in the container through the API server and waits for its exit status. */
+export function execInPod(kc: KubeConfig, namespace: string, pod: string, container: string,
     command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
     const where = `exec ${describeCommand(command)} in pod "${pod}" container "${container}" (namespace "${namespace}")`;
-    const stdout = collector();
-    const stderr = collector();
-    const received = (): string => `received ${stdout.byteLength()} bytes of stdout, ${stderr.byteLength()} of stderr`;
-    let status: StatusLike | undefined;
-    let socket: ClosableSocket | undefined;
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    const run = new ExecRun(where, opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
+    new Exec(kc)
+        .exec(namespace, pod, container, command, run.stdout.stream, run.stderr.stream, null, false, (s) => run.onStatus(s))
+        .then((ws) => run.attach(ws as unknown as ClosableSocket), (err: unknown) => run.fail(execError(where, namespace, pod, err)));
+    return run.result;
+}
 
-    return new Promise<ExecResult>((resolve, reject) => {
-        const fail = (err: Error): void => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            terminateQuietly(socket);
-            reject(err);
-        };
-        const succeed = (result: ExecResult): void => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            resolve(result); // client-node closes the socket itself after the status frame
-        };
-        const onStatus = (s: StatusLike): void => {
-            status = s;
-            void Promise.all([stdout.done, stderr.done]).then(() => {
-                const outcome = outcomeFromExecStatus(s);
-                if (outcome.kind === "failed") fail(new Error(`${where} failed: ${outcome.message}`));
-                else succeed({ stdout: stdout.text(), stderr: stderr.text(), exitCode: outcome.exitCode });
-            });
-        };
-        const onClose = (): void => {
-            if (status === undefined) fail(new Error(`${where} failed: the connection closed without an exit status (${received()})`));
-        };
-        timer = setTimeout(() => fail(new Error(`${where} timed out after ${timeoutMs} ms with no exit status (${received()})`)),
+/** One exec's state: output, status, socket, timeout; settles `result` exactly once. */
+class ExecRun {
+    readonly stdout = collector();
+    readonly stderr = collector();
+    readonly result: Promise<ExecResult>;
+    private resolve!: (r: ExecResult) => void;
+    private reject!: (e: Error) => void;
+    private status: StatusLike | undefined;
+    private socket: ClosableSocket | undefined;
+    private settled = false;
+    private readonly timer: NodeJS.Timeout;
+
+    constructor(private readonly where: string, timeoutMs: number) {
+        this.result = new Promise<ExecResult>((resolve, reject) => {
+            this.resolve = resolve;
+            this.reject = reject;
+        });
+        this.timer = setTimeout(() => this.fail(new Error(`${where} timed out after ${timeoutMs} ms with no exit status (${this.received()})`)),
             timeoutMs);
-        new Exec(kc)
-            .exec(namespace, pod, container, command, stdout.stream, stderr.stream, null, false, onStatus)
-            .then((ws) => {
-                socket = ws as unknown as ClosableSocket;
-                if (settled && status === undefined) terminateQuietly(socket); // timed out while connecting
-                else socket.on?.("close", onClose);
-            }, (err: unknown) => fail(execError(where, namespace, pod, err)));
-    });
+    }
+
+    /** The status channel's Status: the exit code, once both output streams are flushed. */
+    onStatus(status: StatusLike): void {
+        this.status = status;
+        void Promise.all([this.stdout.done, this.stderr.done]).then(() => {
+            const outcome = outcomeFromExecStatus(status);
+            if (outcome.kind === "failed") this.fail(new Error(`${this.where} failed: ${outcome.message}`));
+            else this.succeed({ stdout: this.stdout.text(), stderr: this.stderr.text(), exitCode: outcome.exitCode });
+        });
+    }
+
+    attach(socket: ClosableSocket): void {
+        this.socket = socket;
+        if (this.settled && this.status === undefined) terminateQuietly(socket); // timed out while connecting
+        else socket.on?.("close", () => this.onClose());
+    }
+
+    fail(err: Error): void {
+        if (this.settled) return;
+        this.settle();
+        terminateQuietly(this.socket);
+        this.reject(err);
+    }
+
+    private onClose(): void {
+        if (this.status === undefined) {
+            this.fail(new Error(`${this.where} failed: the connection closed without an exit status (${this.received()})`));
+        }
+    }
+
+    private succeed(result: ExecResult): void {
+        if (this.settled) return;
+        this.settle();
+        this.resolve(result); // client-node closes the socket itself after the status frame
+    }
+
+    private settle(): void {
+        this.settled = true;
+        clearTimeout(this.timer);
+    }
+
+    private received(): string {
+        return `received ${this.stdout.byteLength()} bytes of stdout, ${this.stderr.byteLength()} of stderr`;
+    }
 }
 
 function execError(where: string, namespace: string, pod: string, err: unknown): KubeApiError {
