@@ -60,40 +60,48 @@ function redisOf(obs: Observation, host: string): RedisView | undefined {
   return obs.redis.find((r) => sameHost(r.host, host));
 }
 
-/** Precondition: the topology is whole with the seed as master (see the invariants above). */
+/**
+ * Precondition: the topology is whole with the seed as master (see the invariants above).
+ * Lists every unmet condition (`unmet` joined with "; "), with what was observed for each.
+ */
 export function checkWhole(obs: Observation, target: RetirementTarget): Verdict {
+  const problems: { unmet: string; observed: string }[] = [];
+  const fail = (what: string, observed: string): void => void problems.push({ unmet: what, observed });
   const allSentinels = [target.seed, ...target.sentinels];
   for (const host of allSentinels) {
     const v = obs.sentinels.find((s) => sameHost(s.host, host));
-    if (!v) return unmet(`sentinel ${host} is observed`, "it was not in the observation");
-    if (v.error) return unmet(`sentinel ${host} answers`, describeSentinel(v));
-    if (!sameHost(v.masterAddr, target.seed)) return unmet(`sentinel ${host} names the seed ${target.seed} as master of ${target.masterName}`, describeSentinel(v));
-    const mflags = flagsOf(v.master);
-    if (mflags.some((f) => f !== "master")) return unmet(`sentinel ${host} sees the seed as a healthy master (flags "master")`, describeSentinel(v));
-    const others = allSentinels.filter((h) => !sameHost(h, host));
-    for (const other of others) {
+    if (!v) { fail(`sentinel ${host} is observed`, "it was not in the observation"); continue; }
+    if (v.error) { fail(`sentinel ${host} answers`, describeSentinel(v)); continue; }
+    if (!sameHost(v.masterAddr, target.seed)) { fail(`sentinel ${host} names the seed ${target.seed} as master of ${target.masterName}`, describeSentinel(v)); continue; }
+    const before = problems.length;
+    if (flagsOf(v.master).some((f) => f !== "master")) fail(`sentinel ${host} sees the seed as a healthy master (flags "master")`, describeSentinel(v));
+    for (const other of allSentinels.filter((h) => !sameHost(h, host))) {
       const entry = (v.sentinels ?? []).find((s) => sameHost(s.ip, other));
-      if (!entry || isDown(entry)) return unmet(`sentinel ${host} sees sentinel ${other}`, describeSentinel(v));
+      if (!entry || isDown(entry)) fail(`sentinel ${host} sees sentinel ${other}`, describeSentinel(v));
     }
     for (const rep of target.replicas) {
       const entry = (v.replicas ?? []).find((r) => sameHost(r.ip, rep));
-      if (!entry || isDown(entry) || entry["master-link-status"] !== "ok") {
-        return unmet(`sentinel ${host} sees replica ${rep} linked to the seed`, describeSentinel(v));
-      }
+      if (!entry || isDown(entry) || entry["master-link-status"] !== "ok") fail(`sentinel ${host} sees replica ${rep} linked to the seed`, describeSentinel(v));
     }
-    if (!v.ckquorumOk) return unmet(`SENTINEL CKQUORUM ${target.masterName} is OK on ${host}`, describeSentinel(v));
+    if (problems.length === before && !v.ckquorumOk) fail(`SENTINEL CKQUORUM ${target.masterName} is OK on ${host}`, describeSentinel(v));
   }
   const seed = redisOf(obs, target.seed);
-  if (!seed?.info || seed.info.role !== "master") return unmet(`the seed ${target.seed} reports role master`, describeRedis(seed, target.seed));
-  const online = onlineReplicasOf(seed.info);
-  for (const rep of target.replicas) {
-    const v = redisOf(obs, rep);
-    if (!v?.info || v.info.role !== "slave" || !sameHost(v.info.master_host, target.seed) || v.info.master_link_status !== "up") {
-      return unmet(`replica ${rep} replicates the seed with its link up`, describeRedis(v, rep));
+  if (!seed?.info || seed.info.role !== "master") {
+    fail(`the seed ${target.seed} reports role master`, describeRedis(seed, target.seed));
+  } else {
+    const online = onlineReplicasOf(seed.info);
+    for (const rep of target.replicas) {
+      const v = redisOf(obs, rep);
+      if (!v?.info || v.info.role !== "slave" || !sameHost(v.info.master_host, target.seed) || v.info.master_link_status !== "up") {
+        fail(`replica ${rep} replicates the seed with its link up`, describeRedis(v, rep));
+      } else if (!online.some((h) => sameHost(h, rep))) {
+        fail(`the seed lists replica ${rep} as online`, describeRedis(seed, target.seed));
+      }
     }
-    if (!online.some((h) => sameHost(h, rep))) return unmet(`the seed lists replica ${rep} as online`, describeRedis(seed, target.seed));
   }
-  return ok(true);
+  if (problems.length === 0) return ok(true);
+  const observed = [...new Set(problems.map((p) => p.observed))];
+  return unmet(problems.map((p) => p.unmet).join("; "), observed.join("; "));
 }
 
 export type Situation =
