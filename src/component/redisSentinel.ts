@@ -108,6 +108,20 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 spec: pick(manifests, (m) => m.networkPolicy!.spec),
             }, named());
         }
+        if (spec.metrics.enabled) {
+            const metricsService = new k8s.core.v1.Service(`${name}-metrics`, {
+                metadata: pick(manifests, (m) => m.metricsService!.metadata),
+                spec: pick(manifests, (m) => m.metricsService!.spec),
+            }, named());
+            if (spec.metrics.serviceMonitor) {
+                new k8s.apiextensions.CustomResource(`${name}-service-monitor`, {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "ServiceMonitor",
+                    metadata: pick(manifests, (m) => m.serviceMonitor!.metadata),
+                    spec: pick(manifests, (m) => m.serviceMonitor!.spec),
+                }, named([metricsService]));
+            }
+        }
 
         this.seedPod = seed;
         this.redisStatefulSet = redisSet;

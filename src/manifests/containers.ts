@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { REDIS_PORT, SENTINEL_PORT } from "../spec/defaults";
+import { DEFAULTS, METRICS_PORT, REDIS_PORT, SENTINEL_PORT } from "../spec/defaults";
 import type { ContainerResources } from "../spec/args";
 import type { ManifestSpec } from "./spec";
 import type { Names } from "./names";
@@ -20,7 +20,18 @@ export const ROLE_SCRIPTS = {
     sentinel: "sentinel.sh",
     probeRedis: "probe-redis.sh",
     probeSentinel: "probe-sentinel.sh",
+    preStopRedis: "prestop-redis.sh",
 } as const;
+
+/** How long the preStop hook of a Redis pod waits for a failover away from it (seconds). */
+export const PRESTOP_TIMEOUT_S = DEFAULTS.preStopTimeoutSeconds;
+/**
+ * Grace period of the Redis set's pods: the preStop wait, then time for redis-server to
+ * record its offset and exit (AOF fsync) before the kubelet sends SIGKILL.
+ */
+export const REDIS_TERMINATION_GRACE_S = PRESTOP_TIMEOUT_S + 25;
+/** Grace period of the other pods. */
+export const DEFAULT_TERMINATION_GRACE_S = 30;
 
 /** The environment every container gets; the scripts read exactly these (docs/internals.md). */
 export function scriptEnv(spec: ManifestSpec, names: Names): EnvVar[] {
@@ -86,21 +97,39 @@ export interface ContainerOptions {
     names: Names;
     script: string;
     extraEnv?: EnvVar[];
+    /** Run prestop-redis.sh before the container stops (a master hands over first). */
+    preStop?: boolean;
 }
 
-export function redisContainer({ spec, names, script, extraEnv = [] }: ContainerOptions): Container {
+/**
+ * The preStop hook of a Redis server: if it is the master, ask Sentinel to fail over to
+ * a replica and wait (bounded by RS_PRESTOP_TIMEOUT_S) until another server is master.
+ * Its output goes to the container's log when the runtime lets the hook write there.
+ */
+function preStopHook(): k8s.types.input.core.v1.Lifecycle {
+    const script = `${SCRIPTS_DIR}/${ROLE_SCRIPTS.preStopRedis}`;
+    return {
+        preStop: {
+            exec: { command: ["sh", "-c", `if [ -w /proc/1/fd/1 ]; then sh ${script} >/proc/1/fd/1 2>&1; else sh ${script}; fi`] },
+        },
+    };
+}
+
+export function redisContainer({ spec, names, script, extraEnv = [], preStop = false }: ContainerOptions): Container {
+    const preStopEnv: EnvVar[] = preStop ? [{ name: "RS_PRESTOP_TIMEOUT_S", value: String(PRESTOP_TIMEOUT_S) }] : [];
     return {
         name: "redis",
         image: spec.image,
         imagePullPolicy: spec.imagePullPolicy,
         command: roleScript(script),
-        env: [...scriptEnv(spec, names), ...extraEnv],
+        env: [...scriptEnv(spec, names), ...preStopEnv, ...extraEnv],
         ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
         resources: resourcesOf(spec.redisResources),
         securityContext: CONTAINER_SECURITY_CONTEXT,
         startupProbe: execProbe(pingCommand(REDIS_PORT, "PONG|LOADING|MASTERDOWN"), 5, 60),
         livenessProbe: execProbe(pingCommand(REDIS_PORT, "PONG|LOADING|MASTERDOWN"), 10, 3),
         readinessProbe: execProbe(roleScript(ROLE_SCRIPTS.probeRedis), 5, 2),
+        ...(preStop ? { lifecycle: preStopHook() } : {}),
         volumeMounts: [
             { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
             { name: "data", mountPath: DATA_DIR },
@@ -128,6 +157,35 @@ export function sentinelContainer({ spec, names, script, extraEnv = [] }: Contai
             { name: "tmp", mountPath: "/tmp", subPath: "sentinel" },
         ],
     };
+}
+
+/**
+ * The redis_exporter sidecar of a Redis pod: scrapes the Redis server next to it over
+ * loopback with the password from the Secret, serves /metrics on 9121. Writes nothing.
+ */
+export function exporterContainer(spec: ManifestSpec, names: Names): Container {
+    const health: Probe = { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
+    return {
+        name: "metrics",
+        image: spec.metrics.image,
+        imagePullPolicy: spec.imagePullPolicy,
+        env: [
+            { name: "REDIS_ADDR", value: `redis://127.0.0.1:${REDIS_PORT}` },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: names.secret, key: "password" } } },
+            { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `:${METRICS_PORT}` },
+        ],
+        ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
+        resources: resourcesOf(spec.metrics.resources),
+        securityContext: CONTAINER_SECURITY_CONTEXT,
+        livenessProbe: health,
+        readinessProbe: { ...health, periodSeconds: 5 },
+    };
+}
+
+/** Pod annotations of annotation-based Prometheus scraping (metrics on). */
+export function scrapeAnnotations(spec: ManifestSpec): Record<string, string> {
+    if (!spec.metrics.enabled) return {};
+    return { "prometheus.io/scrape": "true", "prometheus.io/port": String(METRICS_PORT), "prometheus.io/path": "/metrics" };
 }
 
 function resourcesOf(r: ContainerResources): k8s.types.input.core.v1.ResourceRequirements {

@@ -2,11 +2,13 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { ManifestSpec } from "./spec";
 import { type Names, deriveNames } from "./names";
 import { authSecret, scriptsConfigMap } from "./config";
-import { headlessService, sentinelService } from "./services";
+import { headlessService, metricsService, sentinelService } from "./services";
+import { type ServiceMonitorManifest, serviceMonitor } from "./monitoring";
 import { redisStatefulSet, seedPod, sentinelStatefulSet } from "./workloads";
 import { disruptionBudgets, networkPolicy } from "./policy";
 
 export type { ManifestSpec } from "./spec";
+export type { ServiceMonitorManifest } from "./monitoring";
 export { REDACTED } from "./config";
 export * from "./names";
 
@@ -22,6 +24,10 @@ export interface Manifests {
     sentinelSet: k8s.types.input.apps.v1.StatefulSet;
     disruptionBudgets: k8s.types.input.policy.v1.PodDisruptionBudget[];
     networkPolicy?: k8s.types.input.networking.v1.NetworkPolicy;
+    /** The exporter sidecars' Service (metrics on). */
+    metricsService?: k8s.types.input.core.v1.Service;
+    /** prometheus-operator ServiceMonitor (`metrics.serviceMonitor` on). */
+    serviceMonitor?: ServiceMonitorManifest;
 }
 
 /** Pure: the resolved spec and the script files in, every object out. */
@@ -38,6 +44,8 @@ export function buildManifests(spec: ManifestSpec, scripts: Record<string, strin
         sentinelSet: sentinelStatefulSet(spec, names),
         disruptionBudgets: disruptionBudgets(spec, names),
         networkPolicy: networkPolicy(spec, names),
+        metricsService: metricsService(spec, names),
+        serviceMonitor: serviceMonitor(spec, names),
     };
 }
 
@@ -46,5 +54,6 @@ export function manifestList(m: Manifests): object[] {
     return [
         m.secret, m.configMap, m.headlessService, m.seedPod, m.sentinelService, m.redisSet, m.sentinelSet,
         ...m.disruptionBudgets, ...(m.networkPolicy ? [m.networkPolicy] : []),
+        ...(m.metricsService ? [m.metricsService] : []), ...(m.serviceMonitor ? [m.serviceMonitor] : []),
     ];
 }

@@ -9,6 +9,10 @@ export interface Names {
     redisSet: string;
     sentinelSet: string;
     networkPolicy: string;
+    /** Service in front of the exporter sidecars (metrics on). */
+    metricsService: string;
+    /** prometheus-operator ServiceMonitor (metrics.serviceMonitor on). */
+    serviceMonitor: string;
     redisPdb: string;
     sentinelPdb: string;
     /** `<headless>.<ns>.svc.<domain>`: pods are `<pod>.<headlessDomain>`. */
@@ -34,6 +38,9 @@ export const APP_NAME = "redis-sentinel";
 
 export type PodComponent = "seed" | "redis" | "sentinel";
 
+/** `app.kubernetes.io/component` of the metrics Service: what the ServiceMonitor selects. */
+export const METRICS_COMPONENT = "metrics";
+
 export function deriveNames(name: string, namespace: string, clusterDomain: string, replicas: number, sentinels: number): Names {
     const headlessService = `${name}-headless`;
     const headlessDomain = `${headlessService}.${namespace}.svc.${clusterDomain}`;
@@ -52,6 +59,8 @@ export function deriveNames(name: string, namespace: string, clusterDomain: stri
         redisSet,
         sentinelSet,
         networkPolicy: `${name}-access`,
+        metricsService: `${name}-metrics`,
+        serviceMonitor: `${name}-redis`,
         redisPdb: `${name}-redis`,
         sentinelPdb: `${name}-sentinel`,
         headlessDomain,

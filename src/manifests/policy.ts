@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { REDIS_PORT, SENTINEL_PORT } from "../spec/defaults";
+import { METRICS_PORT, REDIS_PORT, SENTINEL_PORT } from "../spec/defaults";
 import type { ManifestSpec } from "./spec";
 import { type Names, componentSelector, instanceLabels, objectLabels } from "./names";
 
@@ -20,7 +20,12 @@ export function disruptionBudgets(spec: ManifestSpec, names: Names): Pdb[] {
     return [pdb(spec, names, names.redisPdb, "redis"), pdb(spec, names, names.sentinelPdb, "sentinel")];
 }
 
-/** Only the deployment's own pods and labelled clients reach Redis and Sentinel. */
+/**
+ * Only the deployment's own pods and labelled clients reach Redis and Sentinel. With
+ * metrics on, the exporter port of the Redis pods is also open to pods of the namespaces
+ * `metrics.scrapeNamespaceLabels` selects (every namespace by default): it serves
+ * metrics only, never data or commands.
+ */
 export function networkPolicy(spec: ManifestSpec, names: Names): k8s.types.input.networking.v1.NetworkPolicy | undefined {
     if (!spec.networkPolicy.enabled) return undefined;
     const clients: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [
@@ -43,7 +48,15 @@ export function networkPolicy(spec: ManifestSpec, names: Names): k8s.types.input
             ingress: [{
                 from: clients,
                 ports: [{ protocol: "TCP", port: REDIS_PORT }, { protocol: "TCP", port: SENTINEL_PORT }],
-            }],
+            }, ...scrapeRules(spec)],
         },
     };
+}
+
+function scrapeRules(spec: ManifestSpec): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
+    if (!spec.metrics.enabled) return [];
+    return [{
+        from: [{ namespaceSelector: { matchLabels: spec.metrics.scrapeNamespaceLabels } }],
+        ports: [{ protocol: "TCP", port: METRICS_PORT }],
+    }];
 }

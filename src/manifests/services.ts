@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { REDIS_PORT, SENTINEL_PORT } from "../spec/defaults";
+import { METRICS_PORT, REDIS_PORT, SENTINEL_PORT } from "../spec/defaults";
 import type { ManifestSpec } from "./spec";
-import { type Names, LABEL_SENTINEL, instanceLabels, objectLabels } from "./names";
+import { type Names, LABEL_COMPONENT, LABEL_REDIS, LABEL_SENTINEL, METRICS_COMPONENT, instanceLabels, objectLabels } from "./names";
 
 type Service = k8s.types.input.core.v1.Service;
 
@@ -34,6 +34,29 @@ export function sentinelService(spec: ManifestSpec, names: Names): Service {
             type: "ClusterIP",
             selector: { ...instanceLabels(spec.name), [LABEL_SENTINEL]: "true" },
             ports: [{ name: "sentinel", port: SENTINEL_PORT, targetPort: "sentinel", protocol: "TCP" }],
+        },
+    };
+}
+
+/** Labels of the metrics Service (the ServiceMonitor selects exactly these). */
+export function metricsServiceLabels(spec: ManifestSpec): Record<string, string> {
+    return { ...objectLabels(spec.name, spec.labels), [LABEL_COMPONENT]: METRICS_COMPONENT };
+}
+
+/**
+ * The exporter sidecars of every Redis pod (seed included), headless so a scraper gets
+ * one target per pod. Only when metrics are on.
+ */
+export function metricsService(spec: ManifestSpec, names: Names): Service | undefined {
+    if (!spec.metrics.enabled) return undefined;
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: names.metricsService, namespace: names.namespace, labels: metricsServiceLabels(spec) },
+        spec: {
+            clusterIP: "None",
+            selector: { ...instanceLabels(spec.name), [LABEL_REDIS]: "true" },
+            ports: [{ name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" }],
         },
     };
 }

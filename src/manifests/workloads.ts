@@ -1,7 +1,16 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ManifestSpec } from "./spec";
 import { type Names, type PodComponent, componentSelector, objectLabels, podLabels } from "./names";
-import { POD_SECURITY_CONTEXT, ROLE_SCRIPTS, redisContainer, sentinelContainer } from "./containers";
+import {
+    DEFAULT_TERMINATION_GRACE_S,
+    POD_SECURITY_CONTEXT,
+    REDIS_TERMINATION_GRACE_S,
+    ROLE_SCRIPTS,
+    exporterContainer,
+    redisContainer,
+    scrapeAnnotations,
+    sentinelContainer,
+} from "./containers";
 
 type Pod = k8s.types.input.core.v1.Pod;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -20,9 +29,20 @@ function commonPodSpec(spec: ManifestSpec, component: PodComponent): Omit<PodSpe
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         securityContext: POD_SECURITY_CONTEXT,
-        terminationGracePeriodSeconds: 30,
+        // The Redis set's master hands over in its preStop hook before it stops.
+        terminationGracePeriodSeconds: component === "redis" ? REDIS_TERMINATION_GRACE_S : DEFAULT_TERMINATION_GRACE_S,
         ...(component === "seed" ? {} : { topologySpreadConstraints: spreadConstraints(spec, component) }),
     };
+}
+
+/** The exporter sidecar of a pod running a Redis server, when metrics are on. */
+function sidecars(spec: ManifestSpec, names: Names): k8s.types.input.core.v1.Container[] {
+    return spec.metrics.enabled ? [exporterContainer(spec, names)] : [];
+}
+
+/** Pod metadata annotations, omitted when there are none. */
+function annotationsOf(values: Record<string, string>): { annotations?: Record<string, string> } {
+    return Object.keys(values).length > 0 ? { annotations: values } : {};
 }
 
 function spreadConstraints(spec: ManifestSpec, component: PodComponent): k8s.types.input.core.v1.TopologySpreadConstraint[] {
@@ -43,7 +63,12 @@ export function seedPod(spec: ManifestSpec, names: Names): Pod {
     return {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: { name: names.seedPod, namespace: names.namespace, labels: podLabels(spec.name, "seed", spec.labels) },
+        metadata: {
+            name: names.seedPod,
+            namespace: names.namespace,
+            labels: podLabels(spec.name, "seed", spec.labels),
+            ...annotationsOf(scrapeAnnotations(spec)),
+        },
         spec: {
             ...commonPodSpec(spec, "seed"),
             hostname: names.seedPod,
@@ -52,6 +77,7 @@ export function seedPod(spec: ManifestSpec, names: Names): Pod {
             containers: [
                 redisContainer({ spec, names, script: ROLE_SCRIPTS.seedMaster }),
                 sentinelContainer({ spec, names, script: ROLE_SCRIPTS.seedSentinel }),
+                ...sidecars(spec, names),
             ],
             volumes: [
                 scriptsVolume(names),
@@ -84,9 +110,10 @@ interface SetOptions {
 }
 
 function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions): StatefulSet {
-    const container = o.component === "redis"
-        ? redisContainer({ spec, names, script: ROLE_SCRIPTS.replica })
-        : sentinelContainer({ spec, names, script: ROLE_SCRIPTS.sentinel });
+    const containers = o.component === "redis"
+        ? [redisContainer({ spec, names, script: ROLE_SCRIPTS.replica, preStop: true }), ...sidecars(spec, names)]
+        : [sentinelContainer({ spec, names, script: ROLE_SCRIPTS.sentinel })];
+    const annotations = o.component === "redis" ? scrapeAnnotations(spec) : {};
     const persistent = spec.persistence.enabled;
     const volumes: Volume[] = [scriptsVolume(names), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }];
     if (!persistent) volumes.push({ name: o.volume, emptyDir: {} });
@@ -102,8 +129,8 @@ function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions): StatefulS
             updateStrategy: { type: "RollingUpdate" },
             selector: { matchLabels: componentSelector(spec.name, o.component) },
             template: {
-                metadata: { labels: podLabels(spec.name, o.component, spec.labels) },
-                spec: { ...commonPodSpec(spec, o.component), containers: [container], volumes },
+                metadata: { labels: podLabels(spec.name, o.component, spec.labels), ...annotationsOf(annotations) },
+                spec: { ...commonPodSpec(spec, o.component), containers, volumes },
             },
             ...(persistent ? { volumeClaimTemplates: [claim(o.volume, o.size, spec.persistence.storageClass)] } : {}),
         },

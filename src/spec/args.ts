@@ -49,6 +49,27 @@ export interface NetworkPolicyArgs {
     clientNamespaceLabels?: Record<string, string>;
 }
 
+/** Prometheus metrics: a redis_exporter sidecar in every Redis pod. Off by default. */
+export interface MetricsArgs {
+    /** Add the exporter sidecar, the scrape annotations and the metrics Service. Default `false`. */
+    enabled?: boolean;
+    /** Exporter image. Default `"oliver006/redis_exporter:v1.62.0"`. */
+    image?: string;
+    /** Resources of the exporter container. Default requests 10m/32Mi, memory limit 64Mi. */
+    resources?: ContainerResources;
+    /** Create a prometheus-operator ServiceMonitor (needs its CRD in the cluster). Default `false`. */
+    serviceMonitor?: boolean;
+    /** Extra labels on the ServiceMonitor, e.g. the `release` label a Prometheus selects. */
+    serviceMonitorLabels?: Record<string, string>;
+    /** Scrape interval of the ServiceMonitor, e.g. `"30s"`. Default: the Prometheus default. */
+    scrapeInterval?: string;
+    /**
+     * Namespaces (by labels) whose pods the NetworkPolicy lets reach the exporter port 9121.
+     * Default `{}`: every namespace (only port 9121; Redis and Sentinel stay restricted).
+     */
+    scrapeNamespaceLabels?: Record<string, string>;
+}
+
 /** Arguments of {@link RedisSentinel}. Every option is optional. */
 export interface RedisSentinelArgs {
     /** Namespace for every object. Default `"default"`. */
@@ -79,6 +100,7 @@ export interface RedisSentinelArgs {
     sentinel?: SentinelTuningArgs;
     retirement?: RetirementArgs;
     networkPolicy?: NetworkPolicyArgs;
+    metrics?: MetricsArgs;
     /** Create PodDisruptionBudgets (maxUnavailable 1) for both sets. Default `true`. */
     podDisruptionBudgets?: boolean;
     /** Spread pods across nodes: `"soft"` (ScheduleAnyway, default), `"hard"` (DoNotSchedule) or `"none"`. */

@@ -16,10 +16,19 @@ export const DEFAULTS = {
     podDisruptionBudgets: true,
     spread: "soft",
     networkPolicy: { enabled: true },
+    metrics: {
+        enabled: false,
+        image: "oliver006/redis_exporter:v1.62.0",
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        serviceMonitor: false,
+    },
+    /** Longest wait of the Redis pods' preStop hook for a failover away from a stopping master. */
+    preStopTimeoutSeconds: 20,
 } as const;
 
 export const REDIS_PORT = 6379;
 export const SENTINEL_PORT = 26379;
+export const METRICS_PORT = 9121;
 
 /** A majority of `n` sentinels: the smallest quorum that cannot be split in two. */
 export function majority(n: number): number {

@@ -21,6 +21,15 @@ export interface ResolvedSpec {
     sentinel: { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number; parallelSyncs: number };
     retirement: { enabled: boolean; timeoutSeconds: number };
     networkPolicy: { enabled: boolean; clientLabels: Record<string, string>; clientNamespaceLabels?: Record<string, string> };
+    metrics: {
+        enabled: boolean;
+        image: string;
+        resources: ContainerResources;
+        serviceMonitor: boolean;
+        serviceMonitorLabels: Record<string, string>;
+        scrapeInterval?: string;
+        scrapeNamespaceLabels: Record<string, string>;
+    };
     podDisruptionBudgets: boolean;
     spread: "soft" | "hard" | "none";
     labels: Record<string, string>;
@@ -42,6 +51,8 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/** prometheus-operator's Duration pattern (monitoring.coreos.com/v1). */
+const PROMETHEUS_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 const MASTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /**
  * The longest name derived from the component name is the Sentinel StatefulSet
@@ -88,6 +99,10 @@ function input(what: string) {
     return z.custom<pulumi.Input<string>>(isInputLike, { error: `must be a string, a pulumi Output or a Promise (${what})` });
 }
 
+function imageRef() {
+    return z.string({ error: "must be a string" }).regex(/^[^\s]+$/, { error: "must be a non-empty image reference with no spaces" });
+}
+
 function resources() {
     const pair = z.object({ cpu: quantity().optional(), memory: quantity().optional() }).strict();
     return z.object({ requests: pair.optional(), limits: pair.optional() }).strict();
@@ -101,7 +116,7 @@ const argsSchema = z.object({
         .regex(MASTER_NAME, { error: "must be 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit" }).optional(),
     quorum: count(1, 15).optional(),
     allowFewerThanThreeSentinels: z.boolean({ error: "must be true or false" }).optional(),
-    image: z.string({ error: "must be a string" }).regex(/^[^\s]+$/, { error: "must be a non-empty image reference with no spaces" }).optional(),
+    image: imageRef().optional(),
     imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"], { error: 'must be "Always", "IfNotPresent" or "Never"' }).optional(),
     password: input("the password").optional(),
     clusterDomain: z.string({ error: "must be a string" })
@@ -128,6 +143,17 @@ const argsSchema = z.object({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         clientLabels: labelMap().optional(),
         clientNamespaceLabels: labelMap().optional(),
+    }).strict().optional(),
+    metrics: z.object({
+        enabled: z.boolean({ error: "must be true or false" }).optional(),
+        image: imageRef().optional(),
+        resources: resources().optional(),
+        serviceMonitor: z.boolean({ error: "must be true or false" }).optional(),
+        serviceMonitorLabels: labelMap().optional(),
+        scrapeInterval: z.string({ error: "must be a string" })
+            .regex(PROMETHEUS_DURATION, { error: 'must be a Prometheus duration such as "15s", "1m" or "1m30s"' })
+            .refine((d) => d !== "" && d !== "0", { error: 'must be a Prometheus duration such as "15s", "1m" or "1m30s"' }).optional(),
+        scrapeNamespaceLabels: labelMap().optional(),
     }).strict().optional(),
     podDisruptionBudgets: z.boolean({ error: "must be true or false" }).optional(),
     spread: z.enum(["soft", "hard", "none"], { error: 'must be "soft", "hard" or "none"' }).optional(),
@@ -196,6 +222,15 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
             clientLabels: a.networkPolicy?.clientLabels ?? { "redis-sentinel.pulumi.com/client-of": name },
             clientNamespaceLabels: a.networkPolicy?.clientNamespaceLabels,
         },
+        metrics: {
+            enabled: a.metrics?.enabled ?? DEFAULTS.metrics.enabled,
+            image: a.metrics?.image ?? DEFAULTS.metrics.image,
+            resources: a.metrics?.resources ?? structuredClone(DEFAULTS.metrics.resources),
+            serviceMonitor: a.metrics?.serviceMonitor ?? DEFAULTS.metrics.serviceMonitor,
+            serviceMonitorLabels: a.metrics?.serviceMonitorLabels ?? {},
+            scrapeInterval: a.metrics?.scrapeInterval,
+            scrapeNamespaceLabels: a.metrics?.scrapeNamespaceLabels ?? {},
+        },
         podDisruptionBudgets: a.podDisruptionBudgets ?? DEFAULTS.podDisruptionBudgets,
         spread: a.spread ?? DEFAULTS.spread,
         labels: a.labels ?? {},
@@ -222,6 +257,16 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
     if (spec.sentinel.failoverTimeoutMilliseconds < spec.sentinel.downAfterMilliseconds) {
         problems.push(`option \`sentinel.failoverTimeoutMilliseconds\` = ${spec.sentinel.failoverTimeoutMilliseconds}: ` +
             `must be at least \`sentinel.downAfterMilliseconds\` (${spec.sentinel.downAfterMilliseconds})`);
+    }
+    if (spec.metrics.serviceMonitor && !spec.metrics.enabled) {
+        problems.push("option `metrics.serviceMonitor` = true: a ServiceMonitor needs the exporter; " +
+            "set `metrics.enabled: true` as well, or leave `metrics.serviceMonitor` unset");
+    }
+    for (const key of ["serviceMonitorLabels", "scrapeInterval"] as const) {
+        if (a.metrics?.[key] !== undefined && !spec.metrics.serviceMonitor) {
+            problems.push(`option \`metrics.${key}\` = ${show(a.metrics[key])}: only applies to the ServiceMonitor; ` +
+                "set `metrics.serviceMonitor: true` (and `metrics.enabled: true`), or remove it");
+        }
     }
     return problems;
 }
