@@ -202,6 +202,11 @@ rs_start_redis() {
 
 rs_on_term() {
   rs_log "stopping: recording the replication offset, then shutting redis-server down"
+  # A master stops accepting writes first, so the offset it records is its last one.
+  _me=$(rs_local_host)
+  if [ "$(rs_cli "$_me" "$RS_REDIS_PORT" ROLE | sed -n 1p)" = master ]; then
+    rs_cli "$_me" "$RS_REDIS_PORT" CLIENT PAUSE 30000 WRITE >/dev/null
+  fi
   rs_record_offset
   kill -TERM "$RS_CHILD" 2>/dev/null
 }

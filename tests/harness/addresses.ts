@@ -59,6 +59,25 @@ function reap(content: LockContent | undefined): void {
     }
 }
 
+/**
+ * Removes the leftovers of runs that died without cleaning up (lock held by a dead
+ * pid): kills their process groups, calls cleanup(subnet) (e.g. its /etc/hosts block),
+ * deletes the lock.
+ */
+export function reapStaleLeases(cleanup: (subnet: number) => void): void {
+    if (!fs.existsSync(HARNESS_STATE_DIR)) return;
+    for (const f of fs.readdirSync(HARNESS_STATE_DIR)) {
+        const m = /^subnet-(\d+)\.lock$/.exec(f);
+        if (!m) continue;
+        const file = path.join(HARNESS_STATE_DIR, f);
+        const content = readLock(file);
+        if (content && alive(content.pid)) continue;
+        reap(content);
+        cleanup(Number(m[1]));
+        fs.rmSync(file, { force: true });
+    }
+}
+
 /** Claims a free /24 (preferring `preferred`); throws if none is free. */
 export function leaseSubnet(preferred = FIRST_SUBNET): SubnetLease {
     fs.mkdirSync(HARNESS_STATE_DIR, { recursive: true });

@@ -17,6 +17,7 @@ import { scriptFiles } from "../../src/scripts";
 import {
     addressOf,
     leaseSubnet,
+    reapStaleLeases,
     recordProcessGroups,
     redisHostOctet,
     releaseSubnet,
@@ -186,6 +187,7 @@ export class Topology {
         const replicas = options.replicas ?? 3;
         const sentinels = options.sentinels ?? 3;
         if (replicas > 39 || sentinels > 39) throw new Error("harness: at most 39 Redis pods and 39 Sentinel pods");
+        reapStaleLeases((subnet) => removeHostsBlock(`rs${subnet}`));
         const lease = leaseSubnet(options.subnet);
         const t = new Topology(
             {
@@ -279,7 +281,7 @@ export class Topology {
     /** Starts every container of a pod that is not running; `fresh` empties its volumes first. */
     async startPod(name: string, opts: { fresh?: boolean } = {}): Promise<void> {
         const p = this.pod(name);
-        if (opts.fresh) fs.rmSync(p.dir, { recursive: true, force: true });
+        if (opts.fresh) for (const v of ["data", "sentinel"]) fs.rmSync(path.join(p.dir, v), { recursive: true, force: true });
         for (const c of p.containers) if (!this.isRunning(p.name, c)) this.spawnContainer(p, c);
     }
 
@@ -524,15 +526,41 @@ export class Topology {
         return host && !host.includes(" ") ? host : undefined;
     }
 
-    /** SENTINEL FAILOVER through the first running sentinel; resolves once a new master is healthy. */
+    /**
+     * A switchover that loses no acknowledged write (the shape of the seed retirement,
+     * done simply for tests): pause writes on the master, wait until every replica has
+     * its offset, SENTINEL FAILOVER, wait until every sentinel names the new master, make
+     * the old master its replica, only then unpause it (a master unpaused earlier
+     * accepts writes it will lose). Resolves
+     * once the topology is healthy around the new master.
+     */
     async failover(timeoutMs = 30_000): Promise<Snapshot> {
         const before = await this.waitHealthy({ timeoutMs });
-        const via = this.runningPods("sentinel")[0];
+        const old = this.pod(before.masters[0]);
+        const via = this.runningPods("sentinel").find((p) => p.name !== old.name) ?? this.runningPods("sentinel")[0];
         if (!via) throw new Error("harness: no running sentinel to ask for a failover");
+        await this.cli(old.name, "redis", "CLIENT", "PAUSE", String(timeoutMs), "WRITE");
+        const target = Number((await this.info(old.name)).master_repl_offset);
+        await waitFor(`replicas to reach offset ${target}`, 10_000, async () => {
+            const states = await Promise.all(this.runningPods("redis").filter((p) => p !== old).map((p) => this.redisState(p.name)));
+            return states.every((r) => r.offset >= target);
+        }, 50);
         const r = await this.cli(via.name, "sentinel", "SENTINEL", "FAILOVER", this.masterName);
         if (r !== "OK") throw new Error(`SENTINEL FAILOVER via ${via.name}: ${r}`);
-        this.log(`failover requested via ${via.name} (master was ${before.masters[0]})`);
-        return this.waitHealthy({ notMaster: before.masters[0], timeoutMs });
+        this.log(`failover requested via ${via.name} (master was ${old.host}, writes paused there)`);
+        // Sentinel converts a live old master only ~15 s later, and its MULTI/EXEC waits
+        // behind the pause: once every sentinel names the new master, demote the old one
+        // directly, then unpause it (its paused writes then fail READONLY and clients
+        // resend them to the new master).
+        const next = await waitFor("every sentinel to name a new master", timeoutMs, async () => {
+            const named = await Promise.all(this.runningPods("sentinel").map((p) => this.sentinelState(p.name)));
+            const m = named[0]?.masterHost;
+            return m && m !== old.host && named.every((x) => x.masterHost === m) ? m : undefined;
+        }, 50);
+        await this.cli(old.name, "redis", "REPLICAOF", next, String(REDIS_PORT));
+        await waitFor(`${old.name} to report role:slave`, timeoutMs, async () => (await this.redisState(old.name)).role === "slave", 50);
+        await this.cli(old.name, "redis", "CLIENT", "UNPAUSE");
+        return this.waitHealthy({ notMaster: old.host, timeoutMs });
     }
 
     /** SENTINEL RESET on every running sentinel, one at a time (forgets dead pods). */

@@ -1,0 +1,36 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { SCRIPT_FILE_NAMES, scriptFiles, scriptsDir } from "../../../src/scripts";
+
+describe("scripts: the files the ConfigMap ships", () => {
+    it("scriptFiles() returns every script exactly as on disk", () => {
+        const files = scriptFiles();
+        assert.deepEqual(Object.keys(files).sort(), [...SCRIPT_FILE_NAMES].sort());
+        for (const name of SCRIPT_FILE_NAMES) assert.equal(files[name], fs.readFileSync(path.join(scriptsDir(), name), "utf8"), name);
+    });
+
+    it("each role script documents its environment at its top and sources common.sh from RS_SCRIPTS_DIR", () => {
+        const files = scriptFiles();
+        for (const name of SCRIPT_FILE_NAMES.filter((n) => n !== "common.sh")) {
+            const header = files[name].split("\n").slice(0, 12).join("\n");
+            assert.match(header, /Environment/, `${name} header`);
+            assert.match(files[name], /RS_SCRIPTS_DIR=\$\{RS_SCRIPTS_DIR:-\$\(dirname "\$0"\)\}/, name);
+        }
+        for (const v of ["REDIS_PASSWORD", "RS_ANNOUNCE_HOST", "RS_SENTINEL_HOST", "RS_REDIS_HOSTS", "RS_DOWN_AFTER_MS"]) assert.match(files["common.sh"], new RegExp(v));
+    });
+
+    it("the defaults beat the seed's: down-after 5000, failover-timeout 60000, parallel-syncs 1, AOF on", () => {
+        const common = scriptFiles()["common.sh"];
+        assert.match(common, /RS_DOWN_AFTER_MS:=5000/);
+        assert.match(common, /RS_FAILOVER_TIMEOUT_MS:=60000/);
+        assert.match(common, /RS_PARALLEL_SYNCS:=1/);
+        assert.match(common, /RS_APPENDONLY:=yes/);
+    });
+
+    it("are POSIX sh that `sh -n` parses and shellcheck accepts", () => {
+        for (const name of SCRIPT_FILE_NAMES) execFileSync("sh", ["-n", path.join(scriptsDir(), name)]);
+        execFileSync("shellcheck", ["-s", "sh", ...SCRIPT_FILE_NAMES.map((n) => path.join(scriptsDir(), n))], { cwd: scriptsDir() });
+    });
+});
