@@ -1,0 +1,126 @@
+/**
+ * prestop-redis.sh against real redis-server / redis-sentinel processes (tests/harness):
+ * a Redis pod is stopped the way the kubelet stops it (preStop hook, then SIGTERM to the
+ * container's main process). A stopping master must hand over first, so the application
+ * sees a short pause instead of failing writes for down-after-milliseconds, and no
+ * acknowledged write may be lost.
+ */
+import { strict as assert } from "assert";
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import { scriptsDir } from "../../src/scripts";
+import { ContinuousWriter, finishScenario, onExit, PodInfo, startTopology, Topology } from "../harness";
+
+const PRESTOP_SCRIPT = path.join(scriptsDir(), "prestop-redis.sh");
+const PRESTOP_TIMEOUT_S = 20;
+const DOWN_AFTER_MS = 5000;
+
+interface HookRun {
+    code: number | null;
+    output: string;
+    ms: number;
+}
+
+/** Processes this file started outside the harness (the hook runs): killed after each test and on exit. */
+const hooks = new Set<ChildProcess>();
+const killHooks = (): void => {
+    for (const child of hooks) {
+        try {
+            process.kill(-(child.pid as number), "SIGKILL");
+        } catch {
+            /* gone */
+        }
+    }
+    hooks.clear();
+};
+const unregister = onExit(killHooks);
+
+/** Runs the hook in a pod's container environment, as the kubelet's exec would, bounded by the grace period. */
+function runPreStop(t: Topology, pod: PodInfo): Promise<HookRun> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+        const child = spawn("sh", [PRESTOP_SCRIPT], {
+            env: { ...t.containerEnv(pod), RS_PRESTOP_TIMEOUT_S: String(PRESTOP_TIMEOUT_S) },
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        hooks.add(child);
+        let output = "";
+        child.stdout!.on("data", (d) => (output += d));
+        child.stderr!.on("data", (d) => (output += d));
+        const grace = setTimeout(() => process.kill(-(child.pid as number), "SIGKILL"), (PRESTOP_TIMEOUT_S + 10) * 1000);
+        child.on("exit", (code) => {
+            clearTimeout(grace);
+            hooks.delete(child);
+            resolve({ code, output: output.trim(), ms: Date.now() - started });
+        });
+    });
+}
+
+async function currentMaster(t: Topology): Promise<PodInfo> {
+    const snapshot = await t.waitHealthy({ timeoutMs: 30_000 });
+    return t.pod(snapshot.masters[0]);
+}
+
+describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", function () {
+    this.timeout(180_000);
+    let t: Topology;
+
+    before(async function () {
+        this.timeout(120_000);
+        t = await startTopology({ downAfterMs: DOWN_AFTER_MS, replicas: 3, sentinels: 3 });
+        // The state after the seed's retirement: a pod of the Redis set is master, the seed is gone.
+        const seed = t.seedPod();
+        await t.cli(seed.name, "sentinel", "SENTINEL", "FAILOVER", t.masterName);
+        await t.waitHealthy({ notMaster: seed.host, timeoutMs: 30_000 });
+        await t.killPod(seed.name, "SIGKILL");
+        for (const s of t.sentinelPods()) {
+            await t.cli(s.name, "sentinel", "SENTINEL", "RESET", t.masterName);
+            await t.waitHealthy({ timeoutMs: 30_000 });
+        }
+    });
+
+    afterEach(killHooks);
+
+    after(async () => {
+        killHooks();
+        unregister();
+        await t?.stopAll();
+    });
+
+    it("on a replica: returns at once and leaves the master where it is", async () => {
+        const master = await currentMaster(t);
+        const replica = t.redisPods().find((p) => p.host !== master.host)!;
+        const run = await runPreStop(t, replica);
+        assert.equal(run.code, 0, `hook failed on ${replica.name}:\n${run.output}`);
+        assert.ok(run.ms < 3000, `a replica's hook took ${run.ms} ms:\n${run.output}`);
+        assert.match(run.output, /no handover needed/);
+        assert.equal(await t.serviceMaster(), master.host);
+    });
+
+    it("on the master: hands over before SIGTERM; writes pause briefly, none fails, none acknowledged is lost", async () => {
+        const old = await currentMaster(t);
+        const writer = new ContinuousWriter({ redis: t.clientOptions(), intervalMs: 20 }).start();
+        await new Promise((r) => setTimeout(r, 1500));
+
+        const run = await runPreStop(t, old);
+        assert.equal(run.code, 0, `hook did not confirm a handover on ${old.name} in ${run.ms} ms:\n${run.output}`);
+        assert.ok(!run.output.includes(t.password), "the hook printed the password");
+        const named = await t.serviceMaster();
+        assert.ok(named && named !== old.host, `after the hook the sentinel service names ${named}, the stopping pod is ${old.host}`);
+
+        // The kubelet's SIGTERM, then the StatefulSet recreates the pod with the same volume.
+        await t.killPod(old.name, "SIGTERM", 20_000);
+        await new Promise((r) => setTimeout(r, 1500));
+        await t.startPod(old.name);
+
+        const outcome = await finishScenario(t, writer, 60_000);
+        assert.notEqual(outcome.master, old.host);
+        assert.equal(outcome.report.errors, 0, `writes failed: ${outcome.report.errorMessages.join("; ")}`);
+        assert.ok(outcome.report.longestGapMs < DOWN_AFTER_MS,
+            `longest write gap ${outcome.report.longestGapMs} ms, not below down-after-milliseconds (${DOWN_AFTER_MS} ms)`);
+        if (process.env.RS_PRESTOP_DEBUG) console.log(run.output);
+        console.log(`      hook ${run.ms} ms; writes acked ${outcome.report.acked}, errors ${outcome.report.errors}, ` +
+            `longest gap ${outcome.report.longestGapMs} ms, lost ${outcome.verify.missing.length}`);
+    });
+});
