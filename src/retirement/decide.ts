@@ -119,7 +119,7 @@ export function locate(obs: Observation, target: RetirementTarget, seedGone: boo
   const missing = target.sentinels.filter((h) => !views.some((v) => sameHost(v.host, h)));
   if (missing.length) return { kind: "unsettled", unmet: `sentinels ${list(missing)} are observed`, observed: "not in the observation" };
   const down = views.filter((v) => v.error);
-  if (down.length) return { kind: "unsettled", unmet: "every sentinel of the set answers", observed: down.map(describeSentinel).join("; ") };
+  if (down.length) return { kind: "unsettled", unmet: down.map((v) => `sentinel ${v.host} answers`).join("; "), observed: down.map(describeSentinel).join("; ") };
   const named = new Set(views.map((v) => (v.masterAddr ?? "unknown").toLowerCase()));
   if (named.size !== 1) {
     return { kind: "unsettled", unmet: "all sentinels name the same master", observed: views.map((v) => `${v.host} -> ${v.masterAddr ?? "unknown"}`).join(", ") };
@@ -162,6 +162,31 @@ export function checkSwitchedAway(claims: MasterClaim[], seed: string, newMaster
   if (sameHost(first, seed)) return unmet("the sentinels name a new master (not the seed)", observed);
   if (newMasterRole !== "master") return unmet(`the new master ${first} reports role master`, `${observed}; its role: ${newMasterRole ?? "unknown"}`);
   return ok(first);
+}
+
+export interface MasterRecord {
+  sentinel: string;
+  /** SENTINEL MASTER fields, or the error reading them. */
+  master?: Record<string, string>;
+  error?: string;
+}
+
+/**
+ * The failover has finished on every sentinel: its master entry itself (SENTINEL MASTER ip, not
+ * only get-master-addr-by-name, which already answers the promoted replica while the leader is
+ * still reconfiguring replicas) is the new master, with no failover flag. Measured trap: a
+ * SENTINEL RESET sent to the leader before that undoes its failover and leaves it monitoring
+ * the old (deleted) seed for good.
+ */
+export function checkFailoverFinished(records: MasterRecord[], newMaster: string): Verdict {
+  const observed = records.map((r) => `${r.sentinel}: ${r.error ? `error (${r.error})` : `master ${r.master?.ip ?? "?"} flags ${r.master?.flags ?? "?"}${r.master?.["failover-state"] ? ` ${r.master["failover-state"]}` : ""}`}`).join(", ");
+  for (const r of records) {
+    if (r.error || !r.master) return unmet(`sentinel ${r.sentinel} answers SENTINEL MASTER`, observed);
+    if (!sameHost(r.master.ip, newMaster) || flagsOf(r.master).some((f) => f !== "master")) {
+      return unmet(`sentinel ${r.sentinel} finished the failover to ${newMaster}`, observed);
+    }
+  }
+  return ok(true);
 }
 
 /** The new master has every other replica of the set attached and online. */

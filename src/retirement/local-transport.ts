@@ -14,13 +14,15 @@ export interface LocalNode {
 export interface LocalTransportOptions {
   /** Announced host -> where to connect. A host missing from the map is used as the address. */
   nodes?: Record<string, LocalNode>;
+  /** Or a function doing the same (takes precedence over `nodes`). */
+  resolve?: (host: string) => LocalNode;
   password?: string;
   redisCli?: string;         // default "redis-cli"
   timeoutMs?: number;        // default 5000
 }
 
 export function runLocalCli(opts: LocalTransportOptions, role: NodeRole, host: string, cliArgs: string[]): Promise<CliResult> {
-  const node = opts.nodes?.[host] ?? { address: host };
+  const node = opts.resolve?.(host) ?? opts.nodes?.[host] ?? { address: host };
   const port = role === "redis" ? node.redisPort ?? 6379 : node.sentinelPort ?? 26379;
   const env = { ...process.env };
   if (opts.password !== undefined) env.REDISCLI_AUTH = opts.password;

@@ -12,15 +12,15 @@
  * instead), and it is deleted only after every Sentinel names another master that reports role
  * master (never the only master).
  */
-import { checkCaughtUp, checkReplicasAttached, checkSentinelClean, checkSwitchedAway, checkWhole, locate, MasterClaim, sameHost, Situation, Verdict } from "./decide";
+import { checkCaughtUp, checkFailoverFinished, checkReplicasAttached, checkSentinelClean, checkSwitchedAway, checkWhole, locate, MasterClaim, sameHost, Situation, Verdict } from "./decide";
+import { fieldsToRecord, ReplyError } from "./reply";
 import { masterAddrOf, observe, observeRedis, observeSentinel, replicationInfo, RetirementTarget, SentinelView } from "./observe";
-import { ReplyError } from "./reply";
 import { RetirementTransport, TransportError } from "./transport-core";
 
 /** The seed pod as the retirement needs it (Kubernetes: PodApi with namespace/name; loopback: the harness). */
 export interface SeedPodControl {
-  /** The pod's uid, or undefined when it does not exist. */
-  get(): Promise<{ uid: string } | undefined>;
+  /** The pod's uid (and whether it is already terminating), or undefined when it does not exist. */
+  get(): Promise<{ uid: string; deleting?: boolean } | undefined>;
   /** Delete with a uid precondition. */
   delete(uid: string): Promise<"deleted" | "gone" | "uid-mismatch">;
   /** Resolve once the pod with this uid no longer exists; reject at `deadline` (epoch ms). */
@@ -117,7 +117,7 @@ class Retirement {
   private async runOnce(): Promise<RetirementResult> {
     const seed = this.target.seed;
     for (;;) {
-      const pod = await this.phase("locate", () => this.opts.seedPod.get());
+      const pod = await this.phase("locate", () => this.locateSeedPod());
       const situation = await this.phase("preconditions", () => this.waitForStart(pod === undefined));
       let newMaster: string;
       let switched = { writePauseMs: 0, failoverMs: 0 };
@@ -132,6 +132,7 @@ class Retirement {
       } else {
         throw new Error("unreachable");
       }
+      await this.phase("failover-finished", () => this.waitFailoverFinished(newMaster, pod !== undefined));
       await this.phase("replicas-attached", () => this.waitReplicasAttached(newMaster));
       let seedPod: RetirementResult["seedPod"] = "already-gone";
       if (pod) {
@@ -150,6 +151,19 @@ class Retirement {
       this.log(`done: master is ${newMaster}${switched.writePauseMs ? `, writes paused ${switched.writePauseMs} ms` : ""}, seed ${seed} ${seedPod}`);
       return { newMaster, switchedOver: switched.writePauseMs > 0, ...switched, seedPod, sentinelsReset, phases: this.phases };
     }
+  }
+
+  /** The seed pod; one already terminating (a previous run deleted it) is waited for and counts as gone. */
+  private async locateSeedPod(): Promise<{ uid: string } | undefined> {
+    const pod = await this.opts.seedPod.get();
+    if (!pod?.deleting) return pod;
+    this.log(`seed pod (uid ${pod.uid}) is already terminating; waiting until it is gone`);
+    try {
+      await this.opts.seedPod.waitGone(pod.uid, this.deadline);
+    } catch (err) {
+      throw new RetirementError("locate", `the terminating seed pod (uid ${pod.uid}) is gone`, errText(err), "Its deletion was requested earlier.");
+    }
+    return undefined;
   }
 
   private async phase<T>(name: string, body: () => Promise<T>): Promise<T> {
@@ -339,6 +353,19 @@ class Retirement {
     await this.pauseSeed();
     this.keeper = this.keepPaused();
     await this.killSeedClients();
+  }
+
+  private async waitFailoverFinished(newMaster: string, seedPresent: boolean): Promise<void> {
+    const hosts = seedPresent ? [...this.target.sentinels, this.target.seed] : this.target.sentinels;
+    const seedState = `The seed was not deleted${this.keeper ? " (it stays paused until its pause expires)" : ""}.`;
+    await this.waitFor("failover-finished", seedState, Math.min(this.pollMs, 100), async () =>
+      checkFailoverFinished(await Promise.all(hosts.map(async (h) => {
+        try {
+          return { sentinel: h, master: fieldsToRecord(await this.t.call("sentinel", h, ["SENTINEL", "MASTER", this.target.masterName])) };
+        } catch (err) {
+          return { sentinel: h, error: errText(err) };
+        }
+      })), newMaster));
   }
 
   private async waitReplicasAttached(newMaster: string): Promise<void> {

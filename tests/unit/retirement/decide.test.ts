@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { checkCaughtUp, checkReplicasAttached, checkSentinelClean, checkSwitchedAway, checkWhole, locate } from "../../../src/retirement/decide";
+import { checkCaughtUp, checkFailoverFinished, checkReplicasAttached, checkSentinelClean, checkSwitchedAway, checkWhole, locate } from "../../../src/retirement/decide";
 import { observe, observeRedis, Observation, RetirementTarget } from "../../../src/retirement/observe";
 import { hasStaleEntries } from "../../../src/retirement/retire";
 import { FixtureTransport } from "./fixture-transport";
@@ -68,6 +68,15 @@ describe("retirement: decide on recorded replies", () => {
     const master = await observeRedis(t, "127.0.0.4");
     const reps = await Promise.all(target.replicas.map((h) => observeRedis(t, h)));
     assert.deepEqual(checkReplicasAttached(master, reps), { ok: true, value: true });
+  });
+
+  it("the failover counts as finished only when every sentinel's master entry moved (not just get-master-addr)", async () => {
+    const records = async (name: string) => (await obsOf(name)).sentinels.map((v) => ({ sentinel: v.host, master: v.master, error: v.error }));
+    const during = checkFailoverFinished(await records("switched-seed-still-master"), "127.0.0.4");
+    assert.equal(during.ok, false);
+    if (!during.ok) assert.match(during.observed, /127\.0\.0\.5: master 127\.0\.0\.4 flags master,failover_in_progress/);
+    assert.deepEqual(checkFailoverFinished(await records("switched-seed-demoted"), "127.0.0.4"), { ok: true, value: true });
+    assert.equal(checkFailoverFinished(await records("whole"), "127.0.0.4").ok, false);
   });
 
   it("replicas not yet reconfigured right after the failover are reported as not attached", async () => {

@@ -1,0 +1,10 @@
+export { SeedRetirement, seedRetirementProvider } from "./resource";
+export type { SeedRetirementArgs } from "./resource";
+export { makeSeedRetirementProvider, runRetirement, kubeRuntime, targetOf, hostOf, diffRetirement, inputFailures } from "./provider";
+export type { SeedRetirementInputs, SeedRetirementOutputs, RetirementRuntime } from "./provider";
+export { retireSeed, RetirementError, DEFAULT_TIMEOUT_MS } from "./retire";
+export type { RetireOptions, RetirementResult, RetirementPhase, SeedPodControl } from "./retire";
+export type { RetirementTarget, Observation } from "./observe";
+export * from "./transport";
+export { ReplyError } from "./reply";
+export type { Reply } from "./reply";

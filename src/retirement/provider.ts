@@ -1,0 +1,170 @@
+/**
+ * The Pulumi dynamic provider that retires the seed pod. Pulumi serializes this object with its
+ * closure (pulumi/runtime/closure): modules under node_modules (@kubernetes/client-node) become
+ * require() calls, this package's own modules are serialized by value. So nothing here may capture
+ * a native object, a subclass of a Node built-in class, or a secret; the kubeconfig arrives as an
+ * input at run time and is never put into the outputs.
+ *
+ * Progress: a dynamic provider has no engine connection for pulumi.log; since pulumi 3.146
+ * (pulumi/pulumi#18253) its console output is passed through to the `pulumi up` display, so every
+ * phase is printed with console.log, prefixed with the resource's pod.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { loadKubeConfig, PodApi } from "../kube";
+import { KubeTransport } from "./kube-transport";
+import { DEFAULT_TIMEOUT_MS, retireSeed, RetirementResult, SeedPodControl } from "./retire";
+import { RetirementTransport } from "./transport-core";
+
+/** Inputs of the SeedRetirement resource (plain values, as the provider receives them). */
+export interface SeedRetirementInputs {
+  namespace: string;
+  /** Seed pod name (N-seed). */
+  seedPod: string;
+  /** uid of the seed pod to retire; a new uid (recreated seed) makes `pulumi up` retire again. */
+  seedUid: string;
+  masterName: string;
+  /** Pod names of the Redis set and of the Sentinel set. */
+  redisPods: string[];
+  sentinelPods: string[];
+  /** N-headless.NS.svc.cluster.local: pod host = `<pod>.<headlessDomain>`. */
+  headlessDomain: string;
+  redisPort?: number;
+  sentinelPort?: number;
+  /** Kubeconfig YAML (a secret); unset: the ambient one (KUBECONFIG, ~/.kube/config, in-cluster). */
+  kubeconfig?: string;
+  context?: string;
+  /** Deadline for the whole retirement (default 600). */
+  timeoutSeconds?: number;
+}
+
+export interface SeedRetirementOutputs {
+  namespace: string;
+  seedPod: string;
+  masterName: string;
+  headlessDomain: string;
+  /** The uid of the seed pod this resource retired. */
+  retiredSeedUid: string;
+  /** Pod name and announced host of the master after the retirement. */
+  currentMaster: string;
+  currentMasterHost: string;
+  /** How long writes were held on the seed during the switchover (0 if the master had already moved). */
+  writePauseMs: number;
+  /** SENTINEL FAILOVER -> every Sentinel names the new master (0 without switchover). */
+  failoverMs: number;
+  switchedOver: boolean;
+}
+
+/** Pieces the provider builds from its inputs; tests replace them (a local transport, a fake pod). */
+export interface RetirementRuntime {
+  transport: RetirementTransport;
+  seedPod: SeedPodControl;
+  log: (line: string) => void;
+}
+
+export function hostOf(pod: string, headlessDomain: string): string {
+  return `${pod}.${headlessDomain}`;
+}
+
+export function targetOf(inputs: SeedRetirementInputs): { masterName: string; seed: string; replicas: string[]; sentinels: string[] } {
+  return {
+    masterName: inputs.masterName,
+    seed: hostOf(inputs.seedPod, inputs.headlessDomain),
+    replicas: inputs.redisPods.map((p) => hostOf(p, inputs.headlessDomain)),
+    sentinels: inputs.sentinelPods.map((p) => hostOf(p, inputs.headlessDomain)),
+  };
+}
+
+/** The runtime against a cluster: client-node through src/kube, exec'ing redis-cli in the pods. */
+export function kubeRuntime(inputs: SeedRetirementInputs): RetirementRuntime {
+  const api = new PodApi(loadKubeConfig({ kubeconfig: inputs.kubeconfig, context: inputs.context }));
+  const ns = inputs.namespace;
+  const name = inputs.seedPod;
+  return {
+    transport: new KubeTransport(api, { namespace: ns, redisPort: inputs.redisPort, sentinelPort: inputs.sentinelPort }),
+    seedPod: {
+      get: async () => {
+        const s = await api.getPod(ns, name);
+        return s ? { uid: s.uid, deleting: s.deleting } : undefined;
+      },
+      delete: (uid) => api.deletePod(ns, name, uid),
+      waitGone: (uid, deadline) => api.waitGone(ns, name, uid, deadline),
+    },
+    log: (line) => console.log(`[seed-retirement ${ns}/${name}] ${line}`),
+  };
+}
+
+/** Validation of the inputs (the provider's check). */
+export function inputFailures(inputs: Partial<SeedRetirementInputs>): { property: string; reason: string }[] {
+  const failures: { property: string; reason: string }[] = [];
+  const str = (k: keyof SeedRetirementInputs): void => {
+    const v = inputs[k];
+    if (typeof v !== "string" || v === "") failures.push({ property: k, reason: `${k} must be a non-empty string` });
+  };
+  (["namespace", "seedPod", "seedUid", "masterName", "headlessDomain"] as const).forEach(str);
+  for (const k of ["redisPods", "sentinelPods"] as const) {
+    const v = inputs[k];
+    if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== "string" || x === "")) failures.push({ property: k, reason: `${k} must list at least one pod name` });
+  }
+  if (inputs.timeoutSeconds !== undefined && !(typeof inputs.timeoutSeconds === "number" && inputs.timeoutSeconds > 0)) {
+    failures.push({ property: "timeoutSeconds", reason: "timeoutSeconds must be a positive number" });
+  }
+  return failures;
+}
+
+/** Runs the retirement for these inputs and returns the resource outputs. */
+export async function runRetirement(inputs: SeedRetirementInputs, runtime: RetirementRuntime = kubeRuntime(inputs)): Promise<SeedRetirementOutputs> {
+  const target = targetOf(inputs);
+  const timeoutMs = inputs.timeoutSeconds !== undefined ? inputs.timeoutSeconds * 1000 : DEFAULT_TIMEOUT_MS;
+  runtime.log(`retiring seed ${target.seed} (uid ${inputs.seedUid}); deadline ${Math.round(timeoutMs / 1000)} s`);
+  const result: RetirementResult = await retireSeed({ transport: runtime.transport, seedPod: runtime.seedPod, target, timeoutMs, log: runtime.log });
+  const currentMaster = result.newMaster.split(".")[0] ?? result.newMaster;
+  return {
+    namespace: inputs.namespace,
+    seedPod: inputs.seedPod,
+    masterName: inputs.masterName,
+    headlessDomain: inputs.headlessDomain,
+    retiredSeedUid: inputs.seedUid,
+    currentMaster,
+    currentMasterHost: result.newMaster,
+    writePauseMs: result.writePauseMs,
+    failoverMs: result.failoverMs,
+    switchedOver: result.switchedOver,
+  };
+}
+
+/** Inputs whose change means "retire again": another seed pod instance or another deployment. */
+const IDENTITY = ["namespace", "seedPod", "masterName", "headlessDomain"] as const;
+
+export function diffRetirement(olds: Partial<SeedRetirementOutputs>, news: SeedRetirementInputs): pulumi.dynamic.DiffResult {
+  const changed: string[] = IDENTITY.filter((k) => olds[k] !== news[k]);
+  if (olds.retiredSeedUid !== news.seedUid) changed.push("seedUid");
+  return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+}
+
+/**
+ * Builds the provider object. `makeRuntime` is the seam tests use (a loopback transport); by
+ * default the provider talks to the cluster through the Kubernetes API.
+ */
+export function makeSeedRetirementProvider(makeRuntime: (inputs: SeedRetirementInputs) => RetirementRuntime = kubeRuntime): pulumi.dynamic.ResourceProvider {
+  return {
+    async check(_olds: unknown, news: SeedRetirementInputs) {
+      return { inputs: news, failures: inputFailures(news) };
+    },
+    async diff(_id: string, olds: SeedRetirementOutputs, news: SeedRetirementInputs) {
+      return diffRetirement(olds, news);
+    },
+    async create(inputs: SeedRetirementInputs) {
+      const outs = await runRetirement(inputs, makeRuntime(inputs));
+      return { id: `${inputs.namespace}/${inputs.seedPod}`, outs };
+    },
+    async update(_id: string, _olds: SeedRetirementOutputs, news: SeedRetirementInputs) {
+      return { outs: await runRetirement(news, makeRuntime(news)) };
+    },
+    async read(id: string, props: SeedRetirementOutputs) {
+      return { id, props };
+    },
+    async delete() {
+      // Nothing to undo: the seed pod stays retired; `pulumi destroy` removes the rest.
+    },
+  };
+}
