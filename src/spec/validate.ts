@@ -72,11 +72,17 @@ function quantity() {
 }
 
 function labelMap() {
+    const keyRule = "label keys must be [prefix/]name with name up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric";
     return z.record(
-        z.string().refine(isLabelKey, { error: "label keys must be [prefix/]name with name up to 63 characters of [A-Za-z0-9-_.]" }),
+        z.string(),
         z.string({ error: "label values must be strings" }).max(63, { error: "label values are at most 63 characters" })
             .regex(LABEL_VALUE, { error: "label values must be up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric" }),
-    );
+        { error: 'must be a map of label names to values such as { app: "web" }' },
+    ).superRefine((labels, ctx) => {
+        for (const key of Object.keys(labels)) {
+            if (!isLabelKey(key)) ctx.addIssue({ code: "custom", path: [key], message: keyRule });
+        }
+    });
 }
 
 function isLabelKey(key: string): boolean {
@@ -103,9 +109,14 @@ function imageRef() {
     return z.string({ error: "must be a string" }).regex(/^[^\s]+$/, { error: "must be a non-empty image reference with no spaces" });
 }
 
+/** A nested group of options: unknown keys are errors, and a non-object says what is expected. */
+function section<T extends z.ZodRawShape>(shape: T, example: string) {
+    return z.object(shape, { error: `must be an object such as ${example}` }).strict();
+}
+
 function resources() {
-    const pair = z.object({ cpu: quantity().optional(), memory: quantity().optional() }).strict();
-    return z.object({ requests: pair.optional(), limits: pair.optional() }).strict();
+    const pair = section({ cpu: quantity().optional(), memory: quantity().optional() }, '{ cpu: "100m", memory: "128Mi" }');
+    return section({ requests: pair.optional(), limits: pair.optional() }, '{ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } }');
 }
 
 const argsSchema = z.object({
@@ -123,28 +134,28 @@ const argsSchema = z.object({
         .regex(DNS1123_SUBDOMAIN, { error: "must be a DNS name such as cluster.local" }).optional(),
     redisResources: resources().optional(),
     sentinelResources: resources().optional(),
-    persistence: z.object({
+    persistence: section({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         size: quantity().optional(),
         sentinelSize: quantity().optional(),
         storageClass: z.string({ error: "must be a string" })
             .regex(DNS1123_SUBDOMAIN, { error: "must be a StorageClass name (lower-case DNS subdomain)" }).optional(),
-    }).strict().optional(),
-    sentinel: z.object({
+    }, '{ enabled: true, size: "1Gi" }').optional(),
+    sentinel: section({
         downAfterMilliseconds: count(100, 3_600_000).optional(),
         failoverTimeoutMilliseconds: count(1000, 86_400_000).optional(),
         parallelSyncs: count(1, 100).optional(),
-    }).strict().optional(),
-    retirement: z.object({
+    }, "{ downAfterMilliseconds: 5000 }").optional(),
+    retirement: section({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         timeoutSeconds: count(10, 86_400).optional(),
-    }).strict().optional(),
-    networkPolicy: z.object({
+    }, "{ enabled: true, timeoutSeconds: 600 }").optional(),
+    networkPolicy: section({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         clientLabels: labelMap().optional(),
         clientNamespaceLabels: labelMap().optional(),
-    }).strict().optional(),
-    metrics: z.object({
+    }, '{ enabled: true, clientLabels: { app: "web" } }').optional(),
+    metrics: section({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         image: imageRef().optional(),
         resources: resources().optional(),
@@ -154,7 +165,7 @@ const argsSchema = z.object({
             .regex(PROMETHEUS_DURATION, { error: 'must be a Prometheus duration such as "15s", "1m" or "1m30s"' })
             .refine((d) => d !== "" && d !== "0", { error: 'must be a Prometheus duration such as "15s", "1m" or "1m30s"' }).optional(),
         scrapeNamespaceLabels: labelMap().optional(),
-    }).strict().optional(),
+    }, "{ enabled: true, serviceMonitor: true }").optional(),
     podDisruptionBudgets: z.boolean({ error: "must be true or false" }).optional(),
     spread: z.enum(["soft", "hard", "none"], { error: 'must be "soft", "hard" or "none"' }).optional(),
     labels: labelMap().optional(),
@@ -163,8 +174,6 @@ const argsSchema = z.object({
 }).strict();
 
 type ParsedArgs = z.infer<typeof argsSchema>;
-
-const KNOWN_OPTIONS = Object.keys(argsSchema.shape);
 
 /** Checks `args` and applies the defaults; throws {@link RedisSentinelConfigError} listing every problem. */
 export function resolveSpec(name: string, args: RedisSentinelArgs | undefined): ResolvedSpec {
@@ -300,20 +309,34 @@ export function passwordProblems(password: string): string[] {
 function describeIssue(raw: Record<string, unknown>, issue: z.core.$ZodIssue): string {
     if (issue.code === "unrecognized_keys") {
         const prefix = issue.path.length ? `${issue.path.join(".")}.` : "";
-        return issue.keys.map((key) => {
-            const hint = issue.path.length === 0 ? suggestion(key) : "";
-            return `unknown option \`${prefix}${key}\`${hint}`;
-        }).join("; ");
+        return issue.keys.map((key) => `unknown option \`${prefix}${key}\`${suggestion(key, knownKeysAt(issue.path))}`).join("; ");
     }
     const path = issue.path.map(String).join(".");
     const value = path.startsWith("password") || path.startsWith("kubeconfig") ? "[secret]" : show(valueAt(raw, issue.path));
     return `option \`${path}\` = ${value}: ${issue.message}`;
 }
 
-function suggestion(key: string): string {
-    const close = KNOWN_OPTIONS.find((known) => known.toLowerCase() === key.toLowerCase() ||
-        editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
-    return close ? ` (did you mean \`${close}\`?)` : ` (known options: ${KNOWN_OPTIONS.join(", ")})`;
+function suggestion(key: string, known: string[]): string {
+    if (known.length === 0) return "";
+    const close = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    return close ? ` (did you mean \`${close}\`?)` : ` (known options: ${known.join(", ")})`;
+}
+
+/** The option names of the group at `path` (top level for []), or none when it is not a group. */
+function knownKeysAt(path: PropertyKey[]): string[] {
+    let schema: z.ZodType | undefined = argsSchema;
+    for (const key of path) {
+        const group = unwrapOptional(schema);
+        schema = group instanceof z.ZodObject ? (group.shape as Record<string, z.ZodType>)[String(key)] : undefined;
+    }
+    const group = unwrapOptional(schema);
+    return group instanceof z.ZodObject ? Object.keys(group.shape) : [];
+}
+
+function unwrapOptional(schema: z.ZodType | undefined): z.ZodType | undefined {
+    let s = schema;
+    while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    return s;
 }
 
 function editDistance(a: string, b: string): number {

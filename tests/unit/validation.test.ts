@@ -31,6 +31,44 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
     ["unknown nested option", { persistence: { sise: "1Gi" } } as unknown as RedisSentinelArgs, ["unknown option `persistence.sise`"]],
     ["short password", { password: "short" }, ["`password` = [secret, 5 characters]", "8-512 characters"]],
     ["password with a quote", { password: 'pass"word123' }, ["`password` = [secret", "no whitespace, quotes"]],
+    // Production hardening options (issue 6): persistence, network policy, budgets, spread, resources, labels.
+    ["persistence as a boolean", { persistence: true as unknown as RedisSentinelArgs["persistence"] }, ["`persistence` = true", "must be an object such as"]],
+    ["persistence switch as a string", { persistence: { enabled: "no" as unknown as boolean } }, ['`persistence.enabled` = "no"', "true or false"]],
+    ["bad sentinel volume size", { persistence: { sentinelSize: "64 MB" } }, ['`persistence.sentinelSize` = "64 MB"', "Kubernetes quantity"]],
+    ["bad sentinel cpu request", { sentinelResources: { requests: { cpu: "lots" } } }, ['`sentinelResources.requests.cpu` = "lots"', "quantity"]],
+    ["resources as a string", { redisResources: "1Gi" as unknown as RedisSentinelArgs["redisResources"] }, ['`redisResources` = "1Gi"', "must be an object such as { requests"]],
+    ["resources key typo", { redisResources: { limit: { memory: "1Gi" } } } as unknown as RedisSentinelArgs, ["unknown option `redisResources.limit`", "did you mean `limits`?"]],
+    ["network policy switch as a string", { networkPolicy: { enabled: "false" as unknown as boolean } }, ['`networkPolicy.enabled` = "false"', "true or false"]],
+    ["bad client namespace label key", { networkPolicy: { clientNamespaceLabels: { "bad key!": "x" } } }, ["`networkPolicy.clientNamespaceLabels.bad key!`", "label keys"]],
+    ["budgets switch as a string", { podDisruptionBudgets: "yes" as unknown as boolean }, ['`podDisruptionBudgets` = "yes"', "true or false"]],
+    ["label value too long", { labels: { team: "x".repeat(64) } }, ["`labels.team`", "at most 63 characters"]],
+    ["cluster domain with capitals", { clusterDomain: "Cluster.Local" }, ['`clusterDomain` = "Cluster.Local"', "DNS name"]],
+    ["retirement switch as a number", { retirement: { enabled: 1 as unknown as boolean } }, ["`retirement.enabled` = 1", "true or false"]],
+    ["zero parallel syncs", { sentinel: { parallelSyncs: 0 } }, ["`sentinel.parallelSyncs` = 0", "whole number from 1 to 100"]],
+    ["opt-in as a string", { allowFewerThanThreeSentinels: "yes" as unknown as boolean }, ['`allowFewerThanThreeSentinels` = "yes"', "true or false"]],
+    ["empty kube context", { kubeContext: "" }, ['`kubeContext` = ""', "must not be empty"]],
+    ["kubeconfig as a number", { kubeconfig: 42 as unknown as string }, ["`kubeconfig` = [secret]", "must be a string, a pulumi Output or a Promise"]],
+    // Metrics (off by default).
+    ["metrics as a boolean", { metrics: true as unknown as RedisSentinelArgs["metrics"] }, ["`metrics` = true", "must be an object such as { enabled: true"]],
+    ["metrics switch as a string", { metrics: { enabled: "true" as unknown as boolean } }, ['`metrics.enabled` = "true"', "true or false"]],
+    ["metrics key typo", { metrics: { enable: true } } as unknown as RedisSentinelArgs, ["unknown option `metrics.enable`", "did you mean `enabled`?"]],
+    ["unknown metrics option", { metrics: { enabled: true, port: 9121 } } as unknown as RedisSentinelArgs, ["unknown option `metrics.port`", "known options: enabled, image"]],
+    ["exporter image with spaces", { metrics: { enabled: true, image: "redis exporter" } }, ['`metrics.image` = "redis exporter"', "no spaces"]],
+    ["bad exporter memory limit", { metrics: { enabled: true, resources: { limits: { memory: "64 megs" } } } },
+        ['`metrics.resources.limits.memory` = "64 megs"', "Kubernetes quantity"]],
+    ["ServiceMonitor switch as a string", { metrics: { enabled: true, serviceMonitor: "yes" as unknown as boolean } }, ['`metrics.serviceMonitor` = "yes"', "true or false"]],
+    ["ServiceMonitor without the exporter", { metrics: { serviceMonitor: true } }, ["`metrics.serviceMonitor` = true", "set `metrics.enabled: true`"]],
+    ["bad ServiceMonitor label", { metrics: { enabled: true, serviceMonitor: true, serviceMonitorLabels: { release: "kube prometheus" } } },
+        ["`metrics.serviceMonitorLabels.release`", "label values"]],
+    ["ServiceMonitor labels without a ServiceMonitor", { metrics: { enabled: true, serviceMonitorLabels: { release: "prom" } } },
+        ['`metrics.serviceMonitorLabels` = {"release":"prom"}', "only applies to the ServiceMonitor"]],
+    ["scrape interval in words", { metrics: { enabled: true, serviceMonitor: true, scrapeInterval: "30 seconds" } },
+        ['`metrics.scrapeInterval` = "30 seconds"', 'Prometheus duration such as "15s"']],
+    ["zero scrape interval", { metrics: { enabled: true, serviceMonitor: true, scrapeInterval: "0" } }, ['`metrics.scrapeInterval` = "0"', "Prometheus duration"]],
+    ["scrape interval without a ServiceMonitor", { metrics: { enabled: true, scrapeInterval: "30s" } },
+        ['`metrics.scrapeInterval` = "30s"', "only applies to the ServiceMonitor"]],
+    ["bad scrape namespace label key", { metrics: { enabled: true, scrapeNamespaceLabels: { "-monitoring": "true" } } },
+        ["`metrics.scrapeNamespaceLabels.-monitoring`", "label keys"]],
 ];
 
 describe("RedisSentinel validation", function () {
@@ -78,6 +116,30 @@ describe("RedisSentinel validation", function () {
         assert.throws(() => new RedisSentinel("cache", { replicas: 0 }), RedisSentinelConfigError);
         await run.settle();
         assert.deepEqual(run.registrations.filter((r) => r.type !== "redis-sentinel:index:RedisSentinel").map((r) => r.name), []);
+    });
+
+    it("registers nothing for any invalid case of the matrix (the error comes at preview, before any child)", async () => {
+        for (const [what, args] of INVALID) {
+            const run = installMocks();
+            assert.throws(() => new RedisSentinel("cache", args), RedisSentinelConfigError, what);
+            await run.settle();
+            const children = run.registrations.filter((r) => r.type !== "redis-sentinel:index:RedisSentinel").map((r) => r.name);
+            assert.deepEqual(children, [], `${what}: registered ${children.join(", ")}`);
+        }
+    });
+
+    it("accepts every metrics option together and applies the metrics defaults", () => {
+        const off = resolveSpec("c", {}).metrics;
+        assert.deepEqual(off, {
+            enabled: false, image: "oliver006/redis_exporter:v1.62.0", serviceMonitor: false, serviceMonitorLabels: {}, scrapeInterval: undefined,
+            scrapeNamespaceLabels: {}, resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+        });
+        const on = resolveSpec("c", { metrics: {
+            enabled: true, image: "registry.local/redis_exporter:v1.62.0", resources: { requests: { cpu: "5m" } }, serviceMonitor: true,
+            serviceMonitorLabels: { release: "prom" }, scrapeInterval: "1m30s", scrapeNamespaceLabels: { "kubernetes.io/metadata.name": "monitoring" },
+        } }).metrics;
+        assert.equal(on.scrapeInterval, "1m30s");
+        assert.deepEqual(on.resources, { requests: { cpu: "5m" } });
     });
 
     it("checks a namespace and a password that are Outputs once they are known", async () => {
