@@ -1,6 +1,5 @@
 import type { ManifestSpec } from "./spec";
-import { type Names, objectLabels } from "./names";
-import { metricsServiceLabels } from "./services";
+import { type Names, LABEL_COMPONENT, METRICS_COMPONENT, instanceLabels, objectLabels } from "./names";
 
 /** A prometheus-operator ServiceMonitor (monitoring.coreos.com/v1), as plain data. */
 export interface ServiceMonitorManifest {
@@ -26,7 +25,8 @@ export function serviceMonitor(spec: ManifestSpec, names: Names): ServiceMonitor
             labels: { ...spec.metrics.serviceMonitorLabels, ...objectLabels(spec.name, spec.labels) },
         },
         spec: {
-            selector: { matchLabels: metricsServiceLabels(spec) },
+            // The metrics Service carries these (and the user's extra labels, which need not match).
+            selector: { matchLabels: { ...instanceLabels(spec.name), [LABEL_COMPONENT]: METRICS_COMPONENT } },
             namespaceSelector: { matchNames: [names.namespace] },
             endpoints: [{
                 port: "metrics",

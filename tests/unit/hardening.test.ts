@@ -112,7 +112,10 @@ describe("metrics (redis_exporter) under Pulumi mocks", function () {
     });
 
     it("creates a ServiceMonitor when asked: parented, after the metrics Service, selecting only it", async () => {
-        const run = await deploy({ metrics: { enabled: true, serviceMonitor: true, serviceMonitorLabels: { release: "prom" }, scrapeInterval: "15s" } });
+        const run = await deploy({
+            labels: { team: "checkout" },
+            metrics: { enabled: true, serviceMonitor: true, serviceMonitorLabels: { release: "prom" }, scrapeInterval: "15s" },
+        });
         const monitors = run.byType(T.serviceMonitor);
         assert.equal(monitors.length, 1);
         const monitor: Registration = monitors[0];
