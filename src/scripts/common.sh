@@ -106,10 +106,12 @@ rs_ask_sentinels() {
 # rs_node_state HOST PORT: one line describing a Redis server:
 #   down | master | standby RANK KEYS | replica MASTERHOST MASTERPORT | unknown
 rs_node_state() {
+  # ACL USERS before ROLE: a server leaving standby turns replica (REPLICAOF) before it
+  # drops its rank user, so it can never look like a serving master in between.
+  _rank=$(rs_cli "$1" "$2" ACL USERS | sed -n "s/^$RS_RANK_USER_PREFIX\([0-9]*\)$/\1/p" | head -n 1)
   _role=$(rs_cli "$1" "$2" ROLE)
   case "$(printf '%s\n' "$_role" | sed -n 1p)" in
     master)
-      _rank=$(rs_cli "$1" "$2" ACL USERS | sed -n "s/^$RS_RANK_USER_PREFIX\([0-9]*\)$/\1/p" | head -n 1)
       if [ -n "$_rank" ]; then
         _keys=$(rs_cli "$1" "$2" INFO keyspace | sed -n 's/^db[0-9]*:keys=\([0-9]*\),.*/\1/p' | awk '{s+=$1} END {print s+0}')
         echo "standby $_rank $_keys"
@@ -292,7 +294,7 @@ rs_cold_start() {
       rs_leave_standby "$1" "$2"; return 0
     fi
     # Collect the ranks of the candidates waiting in standby.
-    _best=""; _bestr=-1; _bestk=-1; _answered=0; _missing=""; _followers=0
+    _best=""; _bestr=-1; _bestk=-1; _answered=0; _missing=""; _followers=0; _pending=""
     for _c in $(rs_candidates); do
       if [ "$_c" = "$RS_ANNOUNCE_HOST" ]; then _st=$(rs_node_state "$_me" "$RS_REDIS_PORT")
       else _st=$(rs_node_state "$_c" "$RS_REDIS_PORT"); fi
@@ -301,12 +303,13 @@ rs_cold_start() {
       # shellcheck disable=SC2086
       set -- $_st
       case "$1" in
-        down) [ "$_inset" = yes ] && _missing="$_missing $_c"; continue ;;
+        down|unknown) [ "$_inset" = yes ] && _missing="$_missing $_c"; continue ;;
         standby)
           if [ "$2" -gt "$_bestr" ] || { [ "$2" -eq "$_bestr" ] && [ "$3" -gt "$_bestk" ]; }; then
             _best=$_c; _bestr=$2; _bestk=$3
           fi ;;
-        replica) [ "$2" = "$RS_ANNOUNCE_HOST" ] && _followers=$((_followers + 1)) ;;
+        replica)
+          if [ "$2" = "$RS_ANNOUNCE_HOST" ]; then _followers=$((_followers + 1)); else _pending=$2; fi ;;
       esac
       [ "$_inset" = yes ] && _answered=$((_answered + 1))
     done
@@ -315,12 +318,18 @@ rs_cold_start() {
       rs_log "cold start: $_followers peer(s) already replicate from this pod: serving as master"
       rs_leave_standby; return 0
     fi
-    if [ -z "$_missing" ] || { [ "$_waited" -ge "$RS_ELECTION_WAIT_S" ] && [ $((_answered * 2)) -gt "$_total" ]; }; then
-      if [ "$_best" = "$RS_ANNOUNCE_HOST" ]; then
+    if [ -n "$_pending" ] && [ "$_waited" -lt "$RS_ELECTION_WAIT_S" ]; then
+      rs_log "cold start: peers replicate from $_pending; waiting for it to serve (attempt $_n, ${_waited}s of ${RS_ELECTION_WAIT_S}s)"
+    elif [ -z "$_missing" ] || { [ "$_waited" -ge "$RS_ELECTION_WAIT_S" ] && [ $((_answered * 2)) -gt "$_total" ]; }; then
+      if [ "$_best" = "$RS_ANNOUNCE_HOST" ] && [ $((_bestr + _bestk)) -eq 0 ] && [ "$_waited" -lt "$RS_ELECTION_WAIT_S" ]; then
+        # Nobody holds data: give a starting seed the first boot before serving empty.
+        rs_log "cold start: no pod holds data; waiting for a seed or a master (attempt $_n, ${_waited}s of ${RS_ELECTION_WAIT_S}s)"
+      elif [ "$_best" = "$RS_ANNOUNCE_HOST" ]; then
         rs_log "cold start: elected master (highest rank $_bestr/$_bestk among the answering candidates${_missing:+; absent:$_missing})"
         rs_leave_standby; return 0
+      else
+        rs_log "cold start: $_best has the newest data (rank $_bestr/$_bestk); waiting for it to serve (attempt $_n)"
       fi
-      rs_log "cold start: $_best has the newest data (rank $_bestr/$_bestk); waiting for it to serve (attempt $_n)"
     else
       rs_log "cold start: waiting for peers to answer:$_missing (attempt $_n, ${_waited}s of ${RS_ELECTION_WAIT_S}s)"
     fi

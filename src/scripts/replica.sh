@@ -24,8 +24,10 @@
 #      and a majority answers), the candidate with the highest rank wins, ties to the
 #      first in RS_REDIS_HOSTS order. The winner leaves standby and serves as master;
 #      the others follow it as soon as it serves. A pod that others already replicate
-#      from serves as master. An empty server never outranks one holding data it has
-#      recorded or loaded.
+#      from serves as master; while peers replicate from another pod, wait for that
+#      one. An empty server never outranks one holding data it has recorded or loaded,
+#      and when no pod holds data the winner waits RS_ELECTION_WAIT_S first (a seed
+#      starting meanwhile takes the first boot).
 #    The sentinels find the elected master by asking the same pods (sentinel.sh).
 # Redis (and the data) stay running in the background; SIGTERM records the offset.
 set -u

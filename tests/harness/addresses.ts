@@ -71,10 +71,42 @@ export function reapStaleLeases(cleanup: (subnet: number) => void): void {
         if (!m) continue;
         const file = path.join(HARNESS_STATE_DIR, f);
         const content = readLock(file);
-        if (content && alive(content.pid)) continue;
-        reap(content);
-        cleanup(Number(m[1]));
-        fs.rmSync(file, { force: true });
+        if (!content || alive(content.pid)) continue; // unreadable: being written, leave it
+        if (takeOver(file, content)) {
+            cleanup(Number(m[1]));
+            fs.rmSync(file, { force: true });
+        }
+    }
+}
+
+/**
+ * Removes a stale lock so that only one process can take it over: the lock is renamed
+ * away (atomic) and checked to be the stale one read before; another process's fresh
+ * lock renamed by mistake is put back.
+ */
+function takeOver(lockFile: string, stale: LockContent): boolean {
+    const aside = `${lockFile}.stale.${process.pid}`;
+    try {
+        fs.renameSync(lockFile, aside);
+    } catch {
+        return false; // another process took it over first
+    }
+    const moved = readLock(aside);
+    if (!moved || moved.pid !== stale.pid) {
+        try {
+            fs.renameSync(aside, lockFile);
+        } catch {
+            /* best effort */
+        }
+        return false;
+    }
+    reap(moved);
+    fs.rmSync(aside, { force: true });
+    try {
+        fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, pgids: [] }), { flag: "wx" });
+        return true; // the lock is now this process's
+    } catch {
+        return false; // someone leased it in between
     }
 }
 
@@ -87,9 +119,10 @@ export function leaseSubnet(preferred = FIRST_SUBNET): SubnetLease {
         const lockFile = path.join(HARNESS_STATE_DIR, `subnet-${subnet}.lock`);
         const existing = readLock(lockFile);
         if (existing && alive(existing.pid)) continue;
-        if (fs.existsSync(lockFile)) {
-            reap(existing);
-            fs.rmSync(lockFile, { force: true });
+        if (!existing && fs.existsSync(lockFile)) continue; // unreadable: being written
+        if (existing) {
+            if (takeOver(lockFile, existing)) return { subnet, lockFile };
+            continue;
         }
         try {
             fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, pgids: [] }), { flag: "wx" });
@@ -103,7 +136,10 @@ export function leaseSubnet(preferred = FIRST_SUBNET): SubnetLease {
 
 /** Records the process groups started under the lease (for stale-lock reaping). */
 export function recordProcessGroups(lease: SubnetLease, pgids: number[]): void {
-    fs.writeFileSync(lease.lockFile, JSON.stringify({ pid: process.pid, pgids }));
+    // Written aside then renamed: a concurrent reader never sees a half-written lock.
+    const tmp = `${lease.lockFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ pid: process.pid, pgids }));
+    fs.renameSync(tmp, lease.lockFile);
 }
 
 export function releaseSubnet(lease: SubnetLease): void {
