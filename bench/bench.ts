@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: failover and fault figures on real redis-server / redis-sentinel processes
+ * (the tests/harness topology), our seed retirement side by side with the seed's procedure.
+ * A benchmark, not a test: nothing runs it in CI. See bench/README.md for the method.
+ *
+ * stdout: the table (and with --json, as its last line, the result object);
+ * stderr: progress; bench/results/latest.json (or --out): the result object.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { BenchOptions, parseArgs } from "./options";
+import { buildResult, formatTable, MachineInfo } from "./report";
+import { BenchContext, OUR_DOWN_AFTER_MS, plannedOurs, plannedSeed, SEED_DOWN_AFTER_MS, SEED_FAILOVER_TIMEOUT_MS, steadyScenarios } from "./scenarios";
+import { RunResult } from "./stats";
+
+function machineInfo(): MachineInfo {
+    const version = (cmd: string, args: string[]): string => {
+        try {
+            return execFileSync(cmd, args, { encoding: "utf8" }).trim();
+        } catch (e) {
+            return `unknown (${(e as Error).message.split("\n")[0]})`;
+        }
+    };
+    let ioredis = "unknown";
+    try {
+        ioredis = JSON.parse(fs.readFileSync(require.resolve("ioredis/package.json"), "utf8")).version;
+    } catch {
+        /* keep unknown */
+    }
+    return {
+        cpu: os.cpus()[0]?.model ?? "unknown",
+        cores: os.cpus().length,
+        os: `${os.type()} ${os.release()} ${os.arch()}`,
+        node: process.version,
+        redis: version("redis-server", ["--version"]),
+        ioredis,
+    };
+}
+
+function nodeRedisVersion(): string {
+    try {
+        return JSON.parse(fs.readFileSync(require.resolve("redis/package.json"), "utf8")).version;
+    } catch {
+        return "unknown";
+    }
+}
+
+async function runAll(o: BenchOptions, ctx: BenchContext): Promise<RunResult[]> {
+    const runs: RunResult[] = [];
+    const want = (s: string): boolean => (o.scenarios as string[]).includes(s);
+    if (want("planned")) {
+        ctx.progress(`planned retirement, ours: ${o.runs} runs`);
+        for (let i = 1; i <= o.runs; i++) runs.push(await plannedOurs(ctx, i));
+    }
+    if (want("seed")) {
+        ctx.progress(`planned retirement, seed procedure (down-after ${SEED_DOWN_AFTER_MS} ms): ${o.seedRuns} runs`);
+        for (let i = 1; i <= o.seedRuns; i++) runs.push(await plannedSeed(ctx, i));
+    }
+    const unplannedRuns = want("unplanned") ? o.unplannedRuns : 0;
+    const lossRuns = want("loss") ? o.lossRuns : 0;
+    if (unplannedRuns + lossRuns > 0) {
+        ctx.progress(`steady topology (seed retired): unplanned master loss ${unplannedRuns} x (SIGKILL, SIGTERM), sentinel and replica loss ${lossRuns} each`);
+        runs.push(...(await steadyScenarios(ctx, { unplannedRuns, lossRuns })));
+    }
+    if (want("scale")) {
+        ctx.progress(`scale: ${o.scale.map((c) => `${c.replicas}x${c.sentinels}`).join(", ")}, ${o.scaleRuns} run(s) each`);
+        for (const c of o.scale) {
+            const reuse = runs.filter((r) => r.scenario === "planned" && r.arm === "ours" && r.replicas === c.replicas && r.sentinels === c.sentinels);
+            if (reuse.length) {
+                ctx.progress(`  ${c.replicas}x${c.sentinels}: the planned runs above (same shape) are reused`);
+                runs.push(...reuse.map((r) => ({ ...r, scenario: "scale", arm: "ours (planned runs)" })));
+                continue;
+            }
+            for (let i = 1; i <= o.scaleRuns; i++) runs.push(await plannedOurs(ctx, i, c.replicas, c.sentinels, "scale"));
+        }
+    }
+    return runs;
+}
+
+async function main(): Promise<void> {
+    const argv = process.argv.slice(2);
+    let o: BenchOptions;
+    try {
+        o = parseArgs(argv);
+    } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n`);
+        process.exit(2);
+    }
+    const started = Date.now();
+    const progress = (line: string): void => {
+        process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+    };
+    const ctx: BenchContext = {
+        intervalMs: o.intervalMs,
+        progress,
+        harnessLog: o.verbose ? (l) => progress(`    ${l}`) : undefined,
+        resetGuard: o.resetGuard,
+        nodeRedis: o.nodeRedis,
+    };
+    const machine = machineInfo();
+    progress(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.redis.split(" ").slice(0, 3).join(" ")}`);
+    const runs = await runAll(o, ctx);
+    const result = buildResult(runs, {
+        bench: "pulumi-redis-sentinel failover and fault figures",
+        date: new Date().toISOString(),
+        command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
+        durationS: Math.round((Date.now() - started) / 1000),
+        machine,
+        settings: {
+            writer: `ioredis ${machine.ioredis}, sentinel mode through the Sentinel Service, one SET every ${o.intervalMs} ms, tests/harness/writer.ts application settings (maxRetriesPerRequest 20, reconnectOnError READONLY)`,
+            ours: { downAfterMs: OUR_DOWN_AFTER_MS, failoverTimeoutMs: 60_000, retirement: "retireSeed over LocalTransport; seed pod delete = SIGTERM both containers" },
+            seed: { downAfterMs: SEED_DOWN_AFTER_MS, failoverTimeoutMs: SEED_FAILOVER_TIMEOUT_MS, procedure: "delete the seed pod (SIGTERM both containers), wait for Sentinel" },
+            resetGuard: o.resetGuard,
+            nodeRedis: o.nodeRedis ? `redis (node-redis) ${nodeRedisVersion()}, createSentinel through the Sentinel Service, its default settings, beside the ioredis writer in the planned scenario (both arms)` : false,
+            quick: o.quick,
+            scenarios: o.scenarios,
+            runsRequested: { planned: o.runs, seed: o.seedRuns, unplannedPerSignal: o.unplannedRuns, lossEach: o.lossRuns, scalePerShape: o.scaleRuns },
+        },
+    });
+    fs.mkdirSync(path.dirname(o.out), { recursive: true });
+    fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + "\n");
+    progress(`done in ${result.durationS} s; result written to ${o.out}`);
+    process.stdout.write(formatTable(result) + "\n");
+    if (o.json) process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+main().then(
+    () => process.exit(0),
+    (e) => {
+        process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+        process.exit(1);
+    },
+);

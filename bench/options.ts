@@ -1,0 +1,123 @@
+/**
+ * Command line of `npm run bench` (pure): which scenarios, how many runs each.
+ */
+export const SCENARIOS = ["planned", "seed", "unplanned", "loss", "scale"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface ScaleConfig {
+    replicas: number;
+    sentinels: number;
+}
+
+export interface BenchOptions {
+    json: boolean;
+    quick: boolean;
+    verbose: boolean;
+    scenarios: ScenarioName[];
+    /** Planned retirement (ours) runs. */
+    runs: number;
+    /** Planned retirement, seed procedure runs (each over a minute). */
+    seedRuns: number;
+    /** Unplanned master loss runs per signal (SIGKILL, SIGTERM). */
+    unplannedRuns: number;
+    /** Sentinel loss and replica loss runs each. */
+    lossRuns: number;
+    /** Runs per scale configuration. */
+    scaleRuns: number;
+    scale: ScaleConfig[];
+    intervalMs: number;
+    resetGuard: boolean;
+    nodeRedis: boolean;
+    out: string;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--json] [--verbose]
+  [--scenarios planned,seed,unplanned,loss,scale] [--runs N] [--seed-runs N]
+  [--unplanned-runs N] [--loss-runs N] [--scale-runs N] [--scale 1x3,3x3,9x7 | --scale-grid]
+  [--interval-ms N] [--no-reset-guard] [--no-node-redis] [--out FILE]
+  planned   our seed retirement (retireSeed over LocalTransport), --runs (default 5, quick 1)
+  seed      the seed's procedure: delete the seed pod, Sentinel down-after 60000 (--seed-runs, default 3, quick 1)
+  unplanned master pod killed (SIGKILL and SIGTERM), --unplanned-runs per signal (default 2, quick 1)
+  loss      a sentinel pod, then a replica pod killed, --loss-runs each (default 2, quick 1)
+  scale     planned retirement for replicas x sentinels (default 1x3,3x3,5x3,9x3,3x5,3x7; quick: none)
+  --scale-grid: every replicas 1,3,5,9 x sentinels 3,5,7`;
+
+const AXES: ScaleConfig[] = [
+    { replicas: 1, sentinels: 3 },
+    { replicas: 3, sentinels: 3 },
+    { replicas: 5, sentinels: 3 },
+    { replicas: 9, sentinels: 3 },
+    { replicas: 3, sentinels: 5 },
+    { replicas: 3, sentinels: 7 },
+];
+
+export function parseScale(text: string): ScaleConfig[] {
+    return text.split(",").filter(Boolean).map((item) => {
+        const m = /^(\d+)x(\d+)$/.exec(item.trim());
+        if (!m) throw new Error(`--scale: "${item}" is not REPLICASxSENTINELS (e.g. 3x5)`);
+        const c = { replicas: Number(m[1]), sentinels: Number(m[2]) };
+        if (c.replicas < 1 || c.sentinels < 1 || c.replicas > 39 || c.sentinels > 39) throw new Error(`--scale: ${item} is out of range 1..39`);
+        return c;
+    });
+}
+
+export function parseArgs(argv: string[]): BenchOptions {
+    const quick = argv.includes("--quick");
+    const o: BenchOptions = {
+        json: false,
+        quick,
+        verbose: false,
+        scenarios: [...SCENARIOS],
+        runs: quick ? 1 : 5,
+        seedRuns: quick ? 1 : 3,
+        unplannedRuns: quick ? 1 : 2,
+        lossRuns: quick ? 1 : 2,
+        scaleRuns: 1,
+        scale: quick ? [] : AXES,
+        intervalMs: 10,
+        resetGuard: true,
+        nodeRedis: true,
+        out: "bench/results/latest.json",
+    };
+    const count = (flag: string, v: string | undefined): number => {
+        const n = Number(v);
+        if (v === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a whole number >= 0, got ${v ?? "nothing"}`);
+        return n;
+    };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const next = (): string | undefined => argv[++i];
+        switch (a) {
+            case "--quick": break;
+            case "--json": o.json = true; break;
+            case "--verbose": o.verbose = true; break;
+            case "--no-reset-guard": o.resetGuard = false; break;
+            case "--no-node-redis": o.nodeRedis = false; break;
+            case "--runs": o.runs = count(a, next()); break;
+            case "--seed-runs": o.seedRuns = count(a, next()); break;
+            case "--unplanned-runs": o.unplannedRuns = count(a, next()); break;
+            case "--loss-runs": o.lossRuns = count(a, next()); break;
+            case "--scale-runs": o.scaleRuns = count(a, next()); break;
+            case "--interval-ms": o.intervalMs = Math.max(1, count(a, next())); break;
+            case "--out": o.out = next() ?? o.out; break;
+            case "--scale": o.scale = parseScale(next() ?? ""); break;
+            case "--scale-grid":
+                o.scale = [1, 3, 5, 9].flatMap((replicas) => [3, 5, 7].map((sentinels) => ({ replicas, sentinels })));
+                break;
+            case "--scenarios": {
+                const names = (next() ?? "").split(",").filter(Boolean);
+                const bad = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
+                if (bad.length || names.length === 0) throw new Error(`--scenarios: unknown ${bad.join(", ") || "(empty)"}; known: ${SCENARIOS.join(", ")}`);
+                o.scenarios = names as ScenarioName[];
+                break;
+            }
+            case "--help":
+            case "-h":
+                throw new Error(USAGE);
+            default:
+                throw new Error(`unknown argument ${a}\n${USAGE}`);
+        }
+    }
+    if (quick && !argv.includes("--scenarios") && o.scale.length === 0) o.scenarios = o.scenarios.filter((s) => s !== "scale");
+    return o;
+}

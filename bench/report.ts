@@ -1,0 +1,148 @@
+/**
+ * Turns runs into the result object (`--json`, bench/results/latest.json) and the human table.
+ */
+import { ArmSummary, nodeRedisRuns, RunResult, summarize } from "./stats";
+
+export interface MachineInfo {
+    cpu: string;
+    cores: number;
+    os: string;
+    node: string;
+    redis: string;
+    ioredis: string;
+}
+
+export interface TargetCheck {
+    target: string;
+    measured: string;
+    met: boolean | null;
+}
+
+export interface BenchResult {
+    bench: string;
+    date: string;
+    command: string;
+    durationS: number;
+    machine: MachineInfo;
+    settings: Record<string, unknown>;
+    planned: { ours?: ArmSummary; seed?: ArmSummary; gapRatioSeedOverOurs?: number | null; oursNodeRedis?: ArmSummary; seedNodeRedis?: ArmSummary };
+    unplanned: { ours?: ArmSummary; sigkill?: ArmSummary; sigterm?: ArmSummary };
+    sentinelLoss?: ArmSummary;
+    replicaLoss?: ArmSummary;
+    scale: Array<{ replicas: number; sentinels: number } & ArmSummary>;
+    targets: TargetCheck[];
+    runs: RunResult[];
+}
+
+const pick = (runs: RunResult[], scenario: string, arm?: string): RunResult[] =>
+    runs.filter((r) => r.scenario === scenario && (arm === undefined || r.arm === arm));
+const some = (runs: RunResult[]): ArmSummary | undefined => (runs.length ? summarize(runs) : undefined);
+
+export function buildResult(runs: RunResult[], head: Omit<BenchResult, "planned" | "unplanned" | "scale" | "targets" | "runs">): BenchResult {
+    const ours = some(pick(runs, "planned", "ours"));
+    const seed = some(pick(runs, "planned", "seed"));
+    const ratio = ours?.medianGapMs && seed?.medianGapMs ? Math.round((seed.medianGapMs / ours.medianGapMs) * 10) / 10 : null;
+    const scaleRuns = pick(runs, "scale");
+    const shapes = [...new Set(scaleRuns.map((r) => `${r.replicas}x${r.sentinels}`))];
+    const scale = shapes.map((shape) => {
+        const [replicas, sentinels] = shape.split("x").map(Number);
+        return { replicas, sentinels, ...summarize(scaleRuns.filter((r) => r.replicas === replicas && r.sentinels === sentinels)) };
+    });
+    const result: BenchResult = {
+        ...head,
+        planned: {
+            ours, seed, gapRatioSeedOverOurs: ratio,
+            oursNodeRedis: some(nodeRedisRuns(pick(runs, "planned", "ours"))),
+            seedNodeRedis: some(nodeRedisRuns(pick(runs, "planned", "seed"))),
+        },
+        unplanned: { ours: some(pick(runs, "unplanned")), sigkill: some(pick(runs, "unplanned", "sigkill")), sigterm: some(pick(runs, "unplanned", "sigterm")) },
+        sentinelLoss: some(pick(runs, "sentinel-loss")),
+        replicaLoss: some(pick(runs, "replica-loss")),
+        scale,
+        targets: [],
+        runs,
+    };
+    result.targets = checkTargets(result);
+    return result;
+}
+
+/** The issue's targets, checked against this run's figures (null: not measured in this run). */
+export function checkTargets(r: Pick<BenchResult, "planned" | "unplanned">): TargetCheck[] {
+    const ours = r.planned.ours;
+    const seed = r.planned.seed;
+    const un = r.unplanned.ours;
+    const measured = (a: ArmSummary | undefined): a is ArmSummary => !!a && a.runs > 0;
+    return [
+        {
+            target: "planned retirement: median write gap <= 1200 ms",
+            measured: measured(ours) ? `${ours.medianGapMs} ms over ${ours.runs} runs` : "not measured",
+            met: measured(ours) ? (ours.medianGapMs ?? Infinity) <= 1200 : null,
+        },
+        {
+            target: "planned retirement: 0 lost writes, 0 errors seen by the ioredis application",
+            measured: measured(ours) ? `${ours.lostWrites} lost, ${ours.clientErrors} errors${ours.failedRuns ? `, ${ours.failedRuns} failed runs` : ""}` : "not measured",
+            met: measured(ours) ? ours.lostWrites === 0 && ours.clientErrors === 0 && ours.failedRuns === 0 : null,
+        },
+        {
+            target: "unplanned master loss: writable again within down-after + 2 s (every run)",
+            measured: measured(un) ? `max ${un.maxWritableAfterMs} ms, median ${un.medianWritableAfterMs} ms (down-after ${un.downAfterMs} ms)` : "not measured",
+            met: measured(un) ? (un.maxWritableAfterMs ?? Infinity) <= (un.downAfterMs ?? 0) + 2000 && un.failedRuns === 0 : null,
+        },
+        {
+            target: "planned gap at least 50x better than the seed procedure's (same run)",
+            measured: measured(ours) && measured(seed) ? `${seed.medianGapMs} / ${ours.medianGapMs} = ${r.planned.gapRatioSeedOverOurs}x` : "not measured",
+            met: measured(ours) && measured(seed) ? (r.planned.gapRatioSeedOverOurs ?? 0) >= 50 : null,
+        },
+    ];
+}
+
+function fmt(x: number | null | undefined): string {
+    return x === null || x === undefined ? "-" : String(x);
+}
+
+function row(cells: string[], widths: number[]): string {
+    return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+}
+
+export function formatTable(r: BenchResult): string {
+    const header = ["scenario", "shape", "runs", "median gap", "p95 gap", "max gap", "writable after (med/max)", "lost", "errors", "retire (med)", "paused (med)"];
+    const lines: string[][] = [];
+    const add = (name: string, shape: string, a: ArmSummary | undefined): void => {
+        if (!a) return;
+        lines.push([
+            name, shape, `${a.runs}${a.failedRuns ? ` (+${a.failedRuns} failed)` : ""}`,
+            fmt(a.medianGapMs), fmt(a.p95GapMs), fmt(a.maxGapMs),
+            a.medianWritableAfterMs !== undefined ? `${fmt(a.medianWritableAfterMs)}/${fmt(a.maxWritableAfterMs)}` : "-",
+            String(a.lostWrites), String(a.clientErrors), fmt(a.medianRetireMs), fmt(a.medianWritePauseMs),
+        ]);
+    };
+    const shape = (runs: RunResult[]): string => {
+        const r0 = runs[0];
+        return r0 ? `${r0.replicas}r/${r0.sentinels}s da=${r0.downAfterMs / 1000}s` : "";
+    };
+    add("planned: ours (retireSeed)", shape(pick(r.runs, "planned", "ours")), r.planned.ours);
+    add("planned: seed procedure", shape(pick(r.runs, "planned", "seed")), r.planned.seed);
+    add("planned: ours, node-redis app", shape(pick(r.runs, "planned", "ours")), r.planned.oursNodeRedis);
+    add("planned: seed, node-redis app", shape(pick(r.runs, "planned", "seed")), r.planned.seedNodeRedis);
+    add("unplanned master loss: SIGKILL", shape(pick(r.runs, "unplanned", "sigkill")), r.unplanned.sigkill);
+    add("unplanned master loss: SIGTERM", shape(pick(r.runs, "unplanned", "sigterm")), r.unplanned.sigterm);
+    add("sentinel loss (SIGKILL)", shape(pick(r.runs, "sentinel-loss")), r.sentinelLoss);
+    add("replica loss (SIGKILL)", shape(pick(r.runs, "replica-loss")), r.replicaLoss);
+    for (const s of r.scale) add(`scale: planned, ours`, `${s.replicas}r/${s.sentinels}s`, s);
+    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+    const out = [row(header, widths), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map((l) => row(l, widths))];
+    out.push("", "times in ms; gap = longest interval between acknowledged writes; lost = acknowledged writes missing on the final master;");
+    out.push("errors = writes rejected to the application (ioredis in sentinel mode; the node-redis rows: a second application on node-redis createSentinel in the same runs);", "writable after = event start -> first write acknowledged after the outage");
+    const ph = r.planned.ours?.medianPhasesMs;
+    if (ph) out.push(`planned, ours: median phase durations: ${Object.entries(ph).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    if (r.planned.ours?.resetsHeld) out.push(`planned, ours: ${r.planned.ours.resetsHeld} SENTINEL RESET(s) held by the bench's reset guard until the sentinel's failover ended (bench/reset-guard.ts)`);
+    if (r.planned.gapRatioSeedOverOurs) out.push(`planned gap, seed procedure / ours: ${r.planned.gapRatioSeedOverOurs}x`);
+    out.push("", "targets:");
+    for (const t of r.targets) out.push(`  [${t.met === null ? "n/a " : t.met ? "met " : "MISS"}] ${t.target}: ${t.measured}`);
+    const failed = r.runs.filter((x) => x.failure);
+    if (failed.length) {
+        out.push("", "failed runs:");
+        for (const f of failed) out.push(`  ${f.scenario}/${f.arm} run ${f.run} (${f.replicas}r/${f.sentinels}s): ${f.failure}`);
+    }
+    return out.join("\n");
+}
