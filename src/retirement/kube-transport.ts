@@ -3,7 +3,8 @@
  * its own server on localhost and authenticates from the container's REDISCLI_AUTH. The provider
  * never holds the password and never puts one on a command line.
  */
-import { CliTransport, CliResult, NodeRole, TransportError } from "./transport-core";
+import { Reply } from "./reply";
+import { CliTransport, CliResult, NodeRole, RetirementTransport, transportError } from "./transport-core";
 
 /** The part of `PodApi` (src/kube) this transport needs. */
 export interface PodExecutor {
@@ -24,19 +25,25 @@ export function podOfHost(host: string): string {
   return host.split(".")[0] ?? host;
 }
 
-export class KubeTransport extends CliTransport {
+export class KubeTransport implements RetirementTransport {
+  private readonly cli: CliTransport;
+
+  call(role: NodeRole, host: string, args: readonly string[]): Promise<Reply> {
+    return this.cli.call(role, host, args);
+  }
+
   constructor(pods: PodExecutor, opts: KubeTransportOptions) {
     const redisPort = opts.redisPort ?? 6379;
     const sentinelPort = opts.sentinelPort ?? 26379;
     const timeoutMs = opts.execTimeoutMs ?? 15_000;
-    super(async (role: NodeRole, host: string, cliArgs: string[]) => {
+    this.cli = new CliTransport(async (role: NodeRole, host: string, cliArgs: string[]) => {
       const pod = podOfHost(host);
       const container = role === "redis" ? opts.redisContainer ?? "redis" : opts.sentinelContainer ?? "sentinel";
       const port = role === "redis" ? redisPort : sentinelPort;
       try {
         return await pods.exec(opts.namespace, pod, container, ["redis-cli", "-p", String(port), ...cliArgs], { timeoutMs });
       } catch (err) {
-        throw new TransportError(`${role} ${host}: exec in pod ${opts.namespace}/${pod} container ${container} failed: ${(err as Error).message}`);
+        throw transportError(`${role} ${host}: exec in pod ${opts.namespace}/${pod} container ${container} failed: ${(err as Error).message}`);
       }
     });
   }

@@ -3,7 +3,8 @@
  * a loopback address; redis-cli runs locally with REDISCLI_AUTH set from `password`.
  */
 import { execFile } from "child_process";
-import { CliTransport, CliResult, NodeRole } from "./transport-core";
+import { Reply } from "./reply";
+import { CliTransport, CliResult, NodeRole, RetirementTransport } from "./transport-core";
 
 export interface LocalNode {
   address: string;           // e.g. 127.0.0.3
@@ -36,8 +37,14 @@ export function runLocalCli(opts: LocalTransportOptions, role: NodeRole, host: s
   });
 }
 
-export class LocalTransport extends CliTransport {
+export class LocalTransport implements RetirementTransport {
+  private readonly cli: CliTransport;
+
   constructor(readonly opts: LocalTransportOptions = {}) {
-    super((role, host, cliArgs) => runLocalCli(opts, role, host, cliArgs));
+    this.cli = new CliTransport((role, host, cliArgs) => runLocalCli(opts, role, host, cliArgs));
+  }
+
+  call(role: NodeRole, host: string, args: readonly string[]): Promise<Reply> {
+    return this.cli.call(role, host, args);
   }
 }

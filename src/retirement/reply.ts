@@ -10,14 +10,25 @@
 /** A reply: bulk/status string, integer, nil, or an array of replies. Errors are thrown as ReplyError. */
 export type Reply = string | number | null | Reply[];
 
-/** An error reply from Redis/Sentinel (`-ERR ...`, `-NOGOODSLAVE ...`). `code` is its first word. */
-export class ReplyError extends Error {
-  readonly code: string;
-  constructor(readonly reply: string, readonly where: string) {
-    super(`${where}: ${reply}`);
-    this.name = "ReplyError";
-    this.code = reply.split(" ")[0] ?? "";
-  }
+/**
+ * An error reply from Redis/Sentinel (`-ERR ...`, `-NOGOODSLAVE ...`); `code` is its first word.
+ * Errors here are plain Errors with fields, made by factories and recognised by `kind`, never
+ * subclasses: Pulumi's closure serialization (the dynamic provider) does not keep a subclass of
+ * Error (or any `extends`) intact.
+ */
+export interface ReplyError extends Error {
+  kind: "reply";
+  code: string;
+  reply: string;
+  where: string;
+}
+
+export function replyError(reply: string, where: string): ReplyError {
+  return Object.assign(new Error(`${where}: ${reply}`), { name: "ReplyError", kind: "reply" as const, code: reply.split(" ")[0] ?? "", reply, where });
+}
+
+export function isReplyError(err: unknown): err is ReplyError {
+  return err instanceof Error && (err as Partial<ReplyError>).kind === "reply";
 }
 
 /** Commands redis-cli prints raw even in --no-raw mode (see redis-cli.c, `output_raw`). */

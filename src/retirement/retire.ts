@@ -13,9 +13,10 @@
  * master (never the only master).
  */
 import { checkCaughtUp, checkFailoverFinished, checkReplicasAttached, checkSentinelClean, checkSwitchedAway, checkWhole, locate, MasterClaim, sameHost, Situation, Verdict } from "./decide";
-import { fieldsToRecord, ReplyError } from "./reply";
+import { fieldsToRecord, isReplyError } from "./reply";
 import { masterAddrOf, observe, observeRedis, observeSentinel, replicationInfo, RetirementTarget, SentinelView } from "./observe";
-import { RetirementTransport, TransportError } from "./transport-core";
+import { isTransportError, RetirementTransport } from "./transport-core";
+import { REQUIRED_RBAC_RULES } from "../kube/errors";
 
 /** The seed pod as the retirement needs it (Kubernetes: PodApi with namespace/name; loopback: the harness). */
 export interface SeedPodControl {
@@ -67,15 +68,43 @@ export interface RetirementResult {
   phases: RetirementPhase[];
 }
 
-export class RetirementError extends Error {
-  constructor(readonly phase: string, readonly unmet: string, readonly observed: string, readonly seedState: string) {
-    super(`seed retirement stopped in phase "${phase}": ${unmet}; observed: ${observed}. ${seedState}`);
-    this.name = "RetirementError";
-  }
+/** Why the retirement stopped: the phase, the unmet condition, what was observed, and what state the seed was left in. */
+export interface RetirementError extends Error {
+  kind: "retirement";
+  phase: string;
+  unmet: string;
+  observed: string;
+  seedState: string;
+}
+
+/** (A factory, not a subclass of Error: see reply.ts on closure serialization.) */
+export function retirementError(phase: string, unmet: string, observed: string, seedState: string): RetirementError {
+  const message = `seed retirement stopped in phase "${phase}": ${unmet}; observed: ${observed}. ${seedState}`;
+  return Object.assign(new Error(message), { name: "RetirementError", kind: "retirement" as const, phase, unmet, observed, seedState });
+}
+
+export function isRetirementError(err: unknown): err is RetirementError {
+  return err instanceof Error && (err as Partial<RetirementError>).kind === "retirement";
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/**
+ * The text of an error. Also reads errors that lost their message in closure serialization (a
+ * `class X extends Error` runs `Error.call(this, msg)` there, which sets nothing): src/kube's
+ * KubeApiError keeps its `code` and `target`, so the message is rebuilt from them.
+ */
+export function errText(e: unknown): string {
+  if (e instanceof Error && e.message) return e.message;
+  const o = (e ?? {}) as { message?: unknown; code?: unknown; target?: { verb?: string; resource?: string; namespace?: string; name?: string } };
+  if (typeof o.message === "string" && o.message) return o.message;
+  if (o.target && typeof o.target === "object") {
+    const t = o.target;
+    const what = `${t.verb} ${t.resource} "${t.name}" in namespace "${t.namespace}"`;
+    if (o.code === 403) return `Kubernetes API refused to ${what}: 403 Forbidden. The kubeconfig's identity needs a Role in namespace "${t.namespace}" bound to it with ${REQUIRED_RBAC_RULES}`;
+    return `Kubernetes API call failed: ${what}${o.code !== undefined ? `: HTTP ${String(o.code)}` : ""}`;
+  }
+  return String(e);
+}
 
 export const DEFAULT_TIMEOUT_MS = 600_000;
 
@@ -155,13 +184,18 @@ class Retirement {
 
   /** The seed pod; one already terminating (a previous run deleted it) is waited for and counts as gone. */
   private async locateSeedPod(): Promise<{ uid: string } | undefined> {
-    const pod = await this.opts.seedPod.get();
+    let pod: { uid: string; deleting?: boolean } | undefined;
+    try {
+      pod = await this.opts.seedPod.get();
+    } catch (err) {
+      throw retirementError("locate", "the seed pod can be read", errText(err), "Nothing was changed.");
+    }
     if (!pod?.deleting) return pod;
     this.log(`seed pod (uid ${pod.uid}) is already terminating; waiting until it is gone`);
     try {
       await this.opts.seedPod.waitGone(pod.uid, this.deadline);
     } catch (err) {
-      throw new RetirementError("locate", `the terminating seed pod (uid ${pod.uid}) is gone`, errText(err), "Its deletion was requested earlier.");
+      throw retirementError("locate", `the terminating seed pod (uid ${pod.uid}) is gone`, errText(err), "Its deletion was requested earlier.");
     }
     return undefined;
   }
@@ -189,7 +223,7 @@ class Retirement {
         last = v.unmet;
         lastLogged = now;
       }
-      if (now + periodMs > this.deadline) throw new RetirementError(phase, `timed out waiting until ${v.unmet}`, v.observed, seedState);
+      if (now + periodMs > this.deadline) throw retirementError(phase, `timed out waiting until ${v.unmet}`, v.observed, seedState);
       await sleep(periodMs);
     }
   }
@@ -234,14 +268,14 @@ class Retirement {
         await this.keeper?.stop();
         this.keeper = undefined;
         await this.t.call("redis", seed, ["CLIENT", "UNPAUSE"]).catch(() => undefined);
-        if (err instanceof RetirementError) throw err;
-        throw new RetirementError("switchover", "the switchover could not start", errText(err), leftAsMaster);
+        if (isRetirementError(err)) throw err;
+        throw retirementError("switchover", "the switchover could not start", errText(err), leftAsMaster);
       }
       // A failover may be under way: keep the seed paused until its pause expires, never unpause it.
       await this.keeper?.stop();
       this.keeper = undefined;
-      if (err instanceof RetirementError) throw err;
-      throw new RetirementError("switchover", "the failover was confirmed", errText(err),
+      if (isRetirementError(err)) throw err;
+      throw retirementError("switchover", "the failover was confirmed", errText(err),
         `SENTINEL FAILOVER was issued; the seed was not deleted and stays paused for up to ${this.pauseMs} ms.`);
     }
   }
@@ -285,21 +319,21 @@ class Retirement {
         this.log(`SENTINEL FAILOVER ${name} accepted by ${sentinel}`);
         return true;
       } catch (err) {
-        if (err instanceof ReplyError && err.code === "INPROG") {
+        if (isReplyError(err) && err.code === "INPROG") {
           this.log(`a failover is already in progress (${err.reply}); confirming it`);
           return true;
         }
-        if (err instanceof ReplyError) {
+        if (isReplyError(err)) {
           lastRefusal = `${sentinel} replied ${err.reply}`;
           if (Date.now() + 200 > retryUntil) {
-            throw new RetirementError("failover", "Sentinel accepts SENTINEL FAILOVER", lastRefusal,
+            throw retirementError("failover", "Sentinel accepts SENTINEL FAILOVER", lastRefusal,
               "The seed was left running as master (its pause was lifted; no failover was issued).");
           }
           this.log(`SENTINEL FAILOVER refused (${lastRefusal}); retrying`);
           await sleep(200);
           continue;
         }
-        if (err instanceof TransportError) {
+        if (isTransportError(err)) {
           // Unknown whether the command reached Sentinel: treat it as issued and confirm.
           this.log(`SENTINEL FAILOVER on ${sentinel}: ${err.message}; it may have been issued, confirming`);
           return true;
@@ -381,17 +415,23 @@ class Retirement {
     const claims = await this.claims(false);
     const still = checkSwitchedAway(claims, this.target.seed, await this.roleOf(newMaster));
     if (!still.ok || !sameHost(still.value, newMaster)) {
-      throw new RetirementError("delete-seed", `before deleting the seed, ${still.ok ? `the sentinels still name ${newMaster}` : still.unmet}`,
+      throw retirementError("delete-seed", `before deleting the seed, ${still.ok ? `the sentinels still name ${newMaster}` : still.unmet}`,
         still.ok ? `they name ${still.value}` : still.observed, "The seed pod was not deleted.");
     }
-    const outcome = await this.opts.seedPod.delete(uid);
+    let outcome: "deleted" | "gone" | "uid-mismatch";
+    try {
+      outcome = await this.opts.seedPod.delete(uid);
+    } catch (err) {
+      throw retirementError("delete-seed", `the seed pod (uid ${uid}) is deleted`, errText(err),
+        `The master is now ${newMaster}; the seed pod was not deleted. Run again once this is fixed: the retirement continues without a new failover.`);
+    }
     this.log(`seed pod delete (uid ${uid}): ${outcome}`);
     if (outcome === "uid-mismatch") return outcome;
     await this.phase("wait-seed-gone", async () => {
       try {
         await this.opts.seedPod.waitGone(uid, this.deadline);
       } catch (err) {
-        throw new RetirementError("wait-seed-gone", `the seed pod (uid ${uid}) is gone`, errText(err), "Its deletion was requested; the master is " + newMaster + ".");
+        throw retirementError("wait-seed-gone", `the seed pod (uid ${uid}) is gone`, errText(err), "Its deletion was requested; the master is " + newMaster + ".");
       }
     });
     return outcome;

@@ -5,7 +5,7 @@
  * bench). Both run `redis-cli --no-raw` and share one parser, so what the tests exercise is what
  * runs against a cluster.
  */
-import { parseCliOutput, Reply, ReplyError } from "./reply";
+import { parseCliOutput, Reply, replyError } from "./reply";
 
 export type NodeRole = "redis" | "sentinel";
 
@@ -15,11 +15,16 @@ export interface RetirementTransport {
 }
 
 /** The node could not be reached or the command could not be run (no reply from Redis). */
-export class TransportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TransportError";
-  }
+export interface TransportError extends Error {
+  kind: "transport";
+}
+
+export function transportError(message: string): TransportError {
+  return Object.assign(new Error(message), { name: "TransportError", kind: "transport" as const });
+}
+
+export function isTransportError(err: unknown): err is TransportError {
+  return err instanceof Error && (err as Partial<TransportError>).kind === "transport";
 }
 
 export interface CliResult {
@@ -31,7 +36,11 @@ export interface CliResult {
 /** Runs `redis-cli <cliArgs>` against the given node; cliArgs already hold `--no-raw` and the command. */
 export type CliRunner = (role: NodeRole, host: string, cliArgs: string[]) => Promise<CliResult>;
 
-/** A transport over any way of running redis-cli; parses its `--no-raw` output. */
+/**
+ * A transport over any way of running redis-cli; parses its `--no-raw` output. (Composed, not
+ * subclassed, by KubeTransport and LocalTransport: the dynamic provider's closure serialization
+ * does not keep class inheritance.)
+ */
 export class CliTransport implements RetirementTransport {
   constructor(private readonly run: CliRunner) {}
 
@@ -41,15 +50,15 @@ export class CliTransport implements RetirementTransport {
     const stdout = result.stdout;
     if (stdout.trim() === "") {
       const why = result.stderr.trim().split("\n").slice(-2).join(" ") || `redis-cli exited with code ${result.exitCode}`;
-      throw new TransportError(`${where}: ${args[0] ?? ""} ${args[1] ?? ""}: no reply (${why})`.replace(/ +/g, " "));
+      throw transportError(`${where}: ${args[0] ?? ""} ${args[1] ?? ""}: no reply (${why})`.replace(/ +/g, " "));
     }
     let parsed: ReturnType<typeof parseCliOutput>;
     try {
       parsed = parseCliOutput(stdout, args);
     } catch (err) {
-      throw new TransportError(`${where}: could not parse redis-cli output of ${args.join(" ")}: ${(err as Error).message}`);
+      throw transportError(`${where}: could not parse redis-cli output of ${args.join(" ")}: ${(err as Error).message}`);
     }
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) throw new ReplyError(parsed.error, where);
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) throw replyError(parsed.error, where);
     return parsed;
   }
 }

@@ -2,7 +2,7 @@
 // through LocalTransport (redis-cli on loopback), with a continuous ioredis writer in sentinel
 // mode checking that no acknowledged write is lost and no error reaches the application.
 import { strict as assert } from "assert";
-import { retireSeed, RetirementError, RetirementResult } from "../../../src/retirement/retire";
+import { isRetirementError, retireSeed, RetirementError, RetirementResult } from "../../../src/retirement/retire";
 import { ContinuousWriter, finishScenario, Topology } from "../../harness";
 import { harnessTarget, harnessTransport, HarnessSeedPod, quickSentinels } from "./harness-adapter";
 
@@ -43,7 +43,7 @@ describe("retirement on real processes: failure paths, full retirement, re-runs"
     try {
       await p;
     } catch (err) {
-      assert.ok(err instanceof RetirementError, `expected a RetirementError, got ${String(err)}`);
+      assert.ok(isRetirementError(err), `expected a RetirementError, got ${String(err)}`);
       return err;
     }
     assert.fail("the retirement should have failed");

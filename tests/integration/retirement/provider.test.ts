@@ -1,0 +1,188 @@
+// The dynamic provider as Pulumi runs it: serialized with pulumi.runtime.serializeFunction (what
+// pulumi.dynamic.Resource does), loaded back from the text alone, and driven through its
+// create/diff/update against H2's loopback fake Kubernetes API server (real client-node, real
+// wire protocol: pod get/delete with uid preconditions, 404, 409, 403, WebSocket exec). Exec runs
+// redis-cli against the real processes of H1's harness, so the whole retirement runs for real.
+import { strict as assert } from "assert";
+import { createRequire } from "module";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { REQUIRED_RBAC_RULES } from "../../../src/kube";
+import { SeedRetirementInputs, SeedRetirementOutputs } from "../../../src/retirement/provider";
+import { seedRetirementProvider } from "../../../src/retirement/resource";
+import { ExecHandler, FakeKubeServer, localProcessExec } from "../../fakekube";
+import { ContinuousWriter, finishScenario, Topology } from "../../harness";
+import { quickSentinels } from "./harness-adapter";
+
+type Provider = Required<Pick<pulumi.dynamic.ResourceProvider, "create" | "update" | "diff" | "delete" | "read" | "check">>;
+
+/** What the dynamic provider host does with the `__provider` text (require-from-string, then handler()). */
+function loadSerialized(text: string, exportName: string): Provider {
+  const mod = { exports: {} as Record<string, unknown> };
+  const req = createRequire(path.join(process.cwd(), "package.json"));
+  new Function("exports", "require", "module", "__filename", "__dirname", text)(mod.exports, req, mod, "/tmp/__provider.js", "/tmp");
+  return (mod.exports[exportName] as () => Provider)();
+}
+
+const NS = "default";
+
+describe("SeedRetirement provider, serialized, against a fake Kubernetes API and real processes", function () {
+  this.timeout(90_000);
+  let t: Topology;
+  let fake: FakeKubeServer;
+  let provider: Provider;
+  let serializedText: string;
+  let inputs: SeedRetirementInputs;
+  let outs: SeedRetirementOutputs;
+  let watcher: NodeJS.Timeout | undefined;
+  let onExec: ((argv: string[], pod: string) => void) | undefined;
+  const seedSpec = (): { namespace: string; name: string; containers: string[]; deletionGraceMs: number } =>
+    ({ namespace: NS, name: t.seedPod().name, containers: ["redis", "sentinel"], deletionGraceMs: 300 });
+
+  before(async () => {
+    t = await Topology.create({ replicas: 2, sentinels: 3, downAfterMs: 3000 });
+    fake = await FakeKubeServer.start();
+    await t.startAll();
+    await quickSentinels(t);
+    for (const p of t.pods) fake.addPod({ namespace: NS, name: p.name, containers: p.containers, deletionGraceMs: p.kind === "seed" ? 300 : 0 });
+    const run = localProcessExec({
+      rewrite: (argv, req) => (argv[0] === "redis-cli" ? ["redis-cli", "-h", t.pod(req.pod).address, ...argv.slice(1)] : argv),
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", REDISCLI_AUTH: t.password },
+    });
+    const handler: ExecHandler = (req) => {
+      onExec?.(req.command, req.pod);
+      return run(req);
+    };
+    fake.setDefaultExec(handler);
+    // The "kubelet": when the API server marks the seed pod for deletion, stop its processes.
+    watcher = setInterval(() => {
+      const pod = fake.getPod(NS, t.seedPod().name) as { metadata?: { deletionTimestamp?: string } } | undefined;
+      if (pod?.metadata?.deletionTimestamp && t.isRunning(t.seedPod().name, "redis")) void t.killPod(t.seedPod().name, "SIGTERM", 2000);
+    }, 20);
+    const serialized = await pulumi.runtime.serializeFunction(() => seedRetirementProvider, { allowSecrets: true });
+    serializedText = serialized.text;
+    provider = loadSerialized(serialized.text, serialized.exportName);
+    const uid = String((fake.getPod(NS, t.seedPod().name) as { metadata: { uid: string } }).metadata.uid);
+    inputs = {
+      namespace: NS,
+      seedPod: t.seedPod().name,
+      seedUid: uid,
+      masterName: t.masterName,
+      redisPods: t.redisPods().map((p) => p.name),
+      sentinelPods: t.sentinelPods().map((p) => p.name),
+      headlessDomain: `${t.name}-headless.default.svc.cluster.local`,
+      kubeconfig: fake.kubeconfig(),
+      timeoutSeconds: 60,
+    };
+  });
+  after(async () => {
+    if (watcher) clearInterval(watcher);
+    await fake?.stop();
+    await t?.stopAll();
+  });
+
+  it("serializes with client-node as a require() and no secret in the text", () => {
+    assert.match(serializedText, /require\("@kubernetes\/client-node[^"]*"\)/);
+    assert.ok(!serializedText.includes(t.password), "no password");
+    assert.ok(!serializedText.includes(fake.token), "no kube token");
+  });
+
+  it("check rejects incomplete inputs with the property named", async () => {
+    const r = await provider.check({}, { ...inputs, redisPods: [], seedUid: "" });
+    assert.deepEqual(r.failures?.map((f) => f.property).sort(), ["redisPods", "seedUid"]);
+    assert.deepEqual((await provider.check({}, inputs)).failures, []);
+  });
+
+  it("create retires the seed with a continuous writer: outputs name the new master, 0 writes lost, 0 errors", async () => {
+    const writer = new ContinuousWriter({ redis: t.clientOptions(), intervalMs: 10 }).start();
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await provider.create(inputs);
+    outs = res.outs as SeedRetirementOutputs;
+    const out = await finishScenario(t, writer);
+    console.log(`      via kube exec: write pause ${outs.writePauseMs} ms, failover ${outs.failoverMs} ms; client gap ${out.report.longestGapMs} ms, ${out.report.errors} errors, ${out.verify.missing.length} lost`);
+    assert.equal(res.id, `${NS}/${t.seedPod().name}`);
+    assert.ok(inputs.redisPods.includes(outs.currentMaster), `currentMaster ${outs.currentMaster}`);
+    assert.equal(outs.currentMasterHost, `${outs.currentMaster}.${inputs.headlessDomain}`);
+    assert.equal(outs.currentMasterHost, out.master);
+    assert.equal(outs.retiredSeedUid, inputs.seedUid);
+    assert.equal(outs.switchedOver, true);
+    assert.ok(outs.writePauseMs > 0);
+    assert.ok(!("kubeconfig" in outs), "the kubeconfig is not an output");
+    assert.equal(out.report.errors, 0, out.report.errorMessages.join("; "));
+    assert.equal(out.verify.missing.length, 0);
+    const [del] = fake.requestsTo("DELETE", `/api/v1/namespaces/${NS}/pods/${t.seedPod().name}`);
+    assert.deepEqual((del!.body as { preconditions: unknown }).preconditions, { uid: inputs.seedUid });
+    assert.equal(fake.getPod(NS, t.seedPod().name), undefined);
+  });
+
+  it("diff: same inputs -> no changes (second pulumi up); a new seed uid -> an update", async () => {
+    assert.equal((await provider.diff(`${NS}/x`, outs, inputs)).changes, false);
+    assert.equal((await provider.diff(`${NS}/x`, outs, { ...inputs, kubeconfig: "other", timeoutSeconds: 5 })).changes, false);
+    assert.equal((await provider.diff(`${NS}/x`, outs, { ...inputs, seedUid: "new" })).changes, true);
+  });
+
+  it("update with the seed already gone (404) finishes without a failover or a delete", async () => {
+    const deletes = fake.requestsTo("DELETE", /pods/).length;
+    const res = await provider.update(`${NS}/x`, outs, inputs);
+    const o = res.outs as SeedRetirementOutputs;
+    assert.equal(o.switchedOver, false);
+    assert.equal(o.writePauseMs, 0);
+    assert.equal(o.currentMaster, outs.currentMaster);
+    assert.equal(fake.requestsTo("DELETE", /pods/).length, deletes);
+  });
+
+  it("a recreated seed: 403 on delete fails naming the RBAC rule and leaves it running; after RBAC is fixed, update retires it (409 on a uid race handled)", async () => {
+    const uid = fake.recreatePod(seedSpec());
+    await t.startPod(t.seedPod().name, { fresh: true });
+    await t.waitHealthy({ master: outs.currentMasterHost });
+    const news = { ...inputs, seedUid: uid };
+    assert.equal((await provider.diff(`${NS}/x`, outs, news)).changes, true);
+
+    fake.forbid({ verb: "delete" });
+    await assert.rejects(provider.update(`${NS}/x`, outs, news), (err: Error) => {
+      assert.match(err.message, /phase "delete-seed"/);
+      assert.match(err.message, /403 Forbidden/);
+      assert.ok(err.message.includes(REQUIRED_RBAC_RULES), "names the RBAC rules needed");
+      assert.match(err.message, /seed pod was not deleted/);
+      return true;
+    });
+    assert.ok(t.isRunning(t.seedPod().name, "redis"), "the seed keeps running");
+    fake.allowAll();
+
+    // The pod is replaced again between the provider's read and its delete: 409, then it retires the newest one.
+    let raced = false;
+    let newest = "";
+    onExec = (argv) => {
+      if (!raced && argv.includes("MASTER") && argv.includes("SENTINEL")) {
+        raced = true;
+        newest = fake.recreatePod(seedSpec());
+      }
+    };
+    const res = await provider.update(`${NS}/x`, outs, news);
+    onExec = undefined;
+    const o = res.outs as SeedRetirementOutputs;
+    assert.equal(o.switchedOver, false);
+    assert.equal(o.currentMaster, outs.currentMaster);
+    assert.equal(o.retiredSeedUid, uid);
+    const dels = fake.requestsTo("DELETE", `/api/v1/namespaces/${NS}/pods/${t.seedPod().name}`).slice(-2);
+    assert.deepEqual(dels.map((d) => [(d.body as { preconditions: { uid: string } }).preconditions.uid, d.status]), [[uid, 409], [newest, 200]]);
+    assert.equal(fake.getPod(NS, t.seedPod().name), undefined);
+    assert.ok(!t.isRunning(t.seedPod().name, "redis"));
+  });
+
+  it("a 403 on reading the seed pod fails before anything is changed", async () => {
+    fake.forbid({ verb: "get" });
+    try {
+      await assert.rejects(provider.update(`${NS}/x`, outs, inputs), /phase "locate".*403 Forbidden.*Nothing was changed/s);
+    } finally {
+      fake.allowAll();
+    }
+  });
+
+  it("delete (pulumi destroy) and read change nothing", async () => {
+    const before = fake.requests.length;
+    await provider.delete(`${NS}/x`, outs);
+    assert.deepEqual(await provider.read(`${NS}/x`, outs), { id: `${NS}/x`, props: outs });
+    assert.equal(fake.requests.length, before);
+  });
+});
