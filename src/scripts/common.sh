@@ -108,11 +108,14 @@ rs_ask_sentinels() {
 rs_node_state() {
   # ACL USERS before ROLE: a server leaving standby turns replica (REPLICAOF) before it
   # drops its rank user, so it can never look like a serving master in between.
-  _rank=$(rs_cli "$1" "$2" ACL USERS | sed -n "s/^$RS_RANK_USER_PREFIX\([0-9]*\)$/\1/p" | head -n 1)
+  _users=$(rs_cli "$1" "$2" ACL USERS)
+  _rank=$(printf '%s\n' "$_users" | sed -n "s/^$RS_RANK_USER_PREFIX\([0-9]*\)$/\1/p" | head -n 1)
   _role=$(rs_cli "$1" "$2" ROLE)
   case "$(printf '%s\n' "$_role" | sed -n 1p)" in
     master)
-      if [ -n "$_rank" ]; then
+      if ! printf '%s\n' "$_users" | grep -qx default; then
+        echo unknown  # ACL USERS did not answer (loading, timeout): not known to serve
+      elif [ -n "$_rank" ]; then
         _keys=$(rs_cli "$1" "$2" INFO keyspace | sed -n 's/^db[0-9]*:keys=\([0-9]*\),.*/\1/p' | awk '{s+=$1} END {print s+0}')
         echo "standby $_rank $_keys"
       else
