@@ -36,7 +36,25 @@ function machineInfo(): MachineInfo {
         node: process.version,
         redis: version("redis-server", ["--version"]),
         ioredis,
+        nodeRedis: nodeRedisVersion(),
+        loadAvgStart: Math.round(os.loadavg()[0] * 100) / 100,
     };
+}
+
+const DEFAULT_OUT = "bench/results/latest.json";
+const README = "bench/README.md";
+const START = "<!-- bench:latest:start (written by npm run bench) -->";
+const END = "<!-- bench:latest:end -->";
+
+/** Replaces the figures between the README's markers with this run's table; false if no markers. */
+function replaceMarked(file: string, table: string): boolean {
+    if (!fs.existsSync(file)) return false;
+    const text = fs.readFileSync(file, "utf8");
+    const a = text.indexOf(START);
+    const b = text.indexOf(END);
+    if (a < 0 || b < a) return false;
+    fs.writeFileSync(file, `${text.slice(0, a + START.length)}\n\n\`\`\`\n${table}\n\`\`\`\n\n${text.slice(b)}`);
+    return true;
 }
 
 function nodeRedisVersion(): string {
@@ -100,8 +118,9 @@ async function main(): Promise<void> {
         nodeRedis: o.nodeRedis,
     };
     const machine = machineInfo();
-    progress(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.redis.split(" ").slice(0, 3).join(" ")}`);
+    progress(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.redis.split(" ").slice(0, 3).join(" ")}, load ${machine.loadAvgStart}`);
     const runs = await runAll(o, ctx);
+    machine.loadAvgEnd = Math.round(os.loadavg()[0] * 100) / 100;
     const result = buildResult(runs, {
         bench: "pulumi-redis-sentinel failover and fault figures",
         date: new Date().toISOString(),
@@ -113,7 +132,7 @@ async function main(): Promise<void> {
             ours: { downAfterMs: OUR_DOWN_AFTER_MS, failoverTimeoutMs: 60_000, retirement: "retireSeed over LocalTransport; seed pod delete = SIGTERM both containers" },
             seed: { downAfterMs: SEED_DOWN_AFTER_MS, failoverTimeoutMs: SEED_FAILOVER_TIMEOUT_MS, procedure: "delete the seed pod (SIGTERM both containers), wait for Sentinel" },
             resetGuard: o.resetGuard,
-            nodeRedis: o.nodeRedis ? `redis (node-redis) ${nodeRedisVersion()}, createSentinel through the Sentinel Service, its default settings, beside the ioredis writer in the planned scenario (both arms)` : false,
+            nodeRedis: o.nodeRedis ? `redis (node-redis) ${machine.nodeRedis}, createSentinel through the Sentinel Service, its default settings, beside the ioredis writer in the planned scenario (both arms)` : false,
             quick: o.quick,
             scenarios: o.scenarios,
             runsRequested: { planned: o.runs, seed: o.seedRuns, unplannedPerSignal: o.unplannedRuns, lossEach: o.lossRuns, scalePerShape: o.scaleRuns },
@@ -121,8 +140,11 @@ async function main(): Promise<void> {
     });
     fs.mkdirSync(path.dirname(o.out), { recursive: true });
     fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + "\n");
+    const table = formatTable(result);
+    fs.writeFileSync(o.out.replace(/\.json$/, "") + ".txt", table + "\n");
+    if (path.resolve(o.out) === path.resolve(DEFAULT_OUT) && replaceMarked(README, table)) progress(`figures written into ${README}`);
     progress(`done in ${result.durationS} s; result written to ${o.out}`);
-    process.stdout.write(formatTable(result) + "\n");
+    process.stdout.write(table + "\n");
     if (o.json) process.stdout.write(JSON.stringify(result) + "\n");
 }
 

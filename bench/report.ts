@@ -10,6 +10,10 @@ export interface MachineInfo {
     node: string;
     redis: string;
     ioredis: string;
+    nodeRedis: string;
+    /** 1-minute load average when the bench started and ended (other work on the machine skews the figures). */
+    loadAvgStart: number;
+    loadAvgEnd?: number;
 }
 
 export interface TargetCheck {
@@ -137,6 +141,9 @@ export function formatTable(r: BenchResult): string {
     if (ph) out.push(`planned, ours: median phase durations: ${Object.entries(ph).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     if (r.planned.ours?.resetsHeld) out.push(`planned, ours: ${r.planned.ours.resetsHeld} SENTINEL RESET(s) held by the bench's reset guard until the sentinel's failover ended (bench/reset-guard.ts)`);
     if (r.planned.gapRatioSeedOverOurs) out.push(`planned gap, seed procedure / ours: ${r.planned.gapRatioSeedOverOurs}x`);
+    const m = r.machine;
+    out.push(`machine: ${m.cpu}, ${m.cores} cores, ${m.os}, node ${m.node}, ${m.redis.split(" ").slice(0, 3).join(" ")}, ioredis ${m.ioredis}, node-redis ${m.nodeRedis}; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd ?? "?"} at end`);
+    out.push(`command: ${r.command} (${r.date}, ${r.durationS} s)`);
     out.push("", "targets:");
     for (const t of r.targets) out.push(`  [${t.met === null ? "n/a " : t.met ? "met " : "MISS"}] ${t.target}: ${t.measured}`);
     const failed = r.runs.filter((x) => x.failure);

@@ -4,7 +4,7 @@
  * process before returning. Nothing here decides pass/fail: it returns RunResults.
  */
 import { Topology, TopologyOptions, startTopology } from "../tests/harness";
-import { retireLocally } from "./retire-local";
+import { retireInProcess, RetirementProcess } from "./retire-process";
 import { measureWindow, WindowOutcome } from "./run-window";
 import { RunResult } from "./stats";
 
@@ -115,8 +115,14 @@ export async function plannedOurs(ctx: BenchContext, run: number, replicas = 3, 
     const r = baseResult(scenario, "ours", run, { replicas, sentinels, downAfterMs: OUR_DOWN_AFTER_MS });
     return safely(r, ctx, 300_000, () =>
         withTopology(ctx, { replicas, sentinels, downAfterMs: OUR_DOWN_AFTER_MS }, async (t) => {
-            const w = await measureWindow(t, { intervalMs: ctx.intervalMs, recoverTimeoutMs: 30_000, nodeRedis: ctx.nodeRedis && scenario === "planned" }, () =>
-                retireLocally(t, { timeoutMs: 240_000, resetGuard: ctx.resetGuard, log: ctx.harnessLog }));
+            // The retirement runs in its own process (as the Pulumi provider does), started before the window.
+            const retirement = await RetirementProcess.start(t, { timeoutMs: 240_000, resetGuard: ctx.resetGuard, log: ctx.harnessLog });
+            let w;
+            try {
+                w = await measureWindow(t, { intervalMs: ctx.intervalMs, recoverTimeoutMs: 30_000, nodeRedis: ctx.nodeRedis && scenario === "planned" }, () => retirement.retire());
+            } finally {
+                retirement.stop();
+            }
             const res = w.value;
             return {
                 ...fromWindow(r, w),
@@ -148,7 +154,7 @@ export async function plannedSeed(ctx: BenchContext, run: number): Promise<RunRe
 
 /** A topology in its steady state: started, then the seed retired (ours). */
 async function steadyTopology(ctx: BenchContext, t: Topology): Promise<void> {
-    await retireLocally(t, { timeoutMs: 240_000, resetGuard: ctx.resetGuard, log: ctx.harnessLog });
+    await retireInProcess(t, { timeoutMs: 240_000, resetGuard: ctx.resetGuard, log: ctx.harnessLog });
     await t.waitHealthy({ notMaster: t.seedPod().host, timeoutMs: 60_000 });
 }
 
