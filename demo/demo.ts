@@ -8,6 +8,8 @@
  * extra steps: runDemo({ extraSteps: [...] }) runs them after the bring-up.
  */
 import { ContinuousWriter, Topology, verifyAcknowledged } from "../tests/harness";
+import { retireSeed } from "../src/retirement/retire";
+import { harnessTarget, harnessTransport, HarnessSeedPod } from "../tests/integration/retirement/harness-adapter";
 
 export interface DemoContext {
     topology: Topology;
@@ -94,6 +96,28 @@ export const steps: DemoStep[] = [
     },
     { title: "the topology", run: showTopology },
 ];
+
+// The seed retirement (src/retirement): the same retireSeed() the SeedRetirement dynamic
+// provider runs, over a local transport (redis-cli on loopback) in place of Kubernetes exec.
+steps.push(
+    {
+        title: "retire the seed: pause writes, replicas catch up, SENTINEL FAILOVER, confirm, move clients, delete the seed pod, SENTINEL RESET",
+        async run(ctx) {
+            const t = ctx.topology;
+            const res = await retireSeed({
+                transport: harnessTransport(t),
+                seedPod: new HarnessSeedPod(t),
+                target: harnessTarget(t),
+                timeoutMs: 120_000,
+                log: (line) => ctx.say(line),
+            });
+            ctx.say(`new master: ${res.newMaster.split(".")[0]} (${res.newMaster})`);
+            ctx.say(`writes paused ${res.writePauseMs} ms (SENTINEL FAILOVER to all sentinels agreeing: ${res.failoverMs} ms); seed pod ${res.seedPod}`);
+            ctx.say(`phases: ${res.phases.map((p) => `${p.name} ${p.durationMs} ms`).join(", ")}`);
+        },
+    },
+    { title: "the topology after the retirement", run: showTopology },
+);
 
 export const finalSteps: DemoStep[] = [
     {

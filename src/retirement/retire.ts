@@ -13,7 +13,7 @@
  * master (never the only master).
  */
 import { checkCaughtUp, checkFailoverFinished, checkReplicasAttached, checkSentinelClean, checkSwitchedAway, checkWhole, locate, MasterClaim, sameHost, Situation, Verdict } from "./decide";
-import { fieldsToRecord, isReplyError } from "./reply";
+import { fieldsToRecord, isReplyError, listOfRecords } from "./reply";
 import { masterAddrOf, observe, observeRedis, observeSentinel, replicationInfo, RetirementTarget, SentinelView } from "./observe";
 import { isTransportError, RetirementTransport } from "./transport-core";
 import { REQUIRED_RBAC_RULES } from "../kube/errors";
@@ -42,6 +42,8 @@ export interface RetireOptions {
   pauseMs?: number;
   /** How long to retry a SENTINEL FAILOVER refused with NOGOODSLAVE before giving up (default 5 s). */
   failoverRetryMs?: number;
+  /** Time SENTINEL FAILOVER to the leader's INFO polling (default true; see alignInfo). */
+  alignInfo?: boolean;
   /** Progress lines (phases, what is being waited for). */
   log?: (line: string) => void;
 }
@@ -107,6 +109,10 @@ export function errText(e: unknown): string {
 }
 
 export const DEFAULT_TIMEOUT_MS = 600_000;
+/** SENTINEL FAILOVER goes out this long after the leader's last INFO of the replicas (see alignInfo). */
+const FAILOVER_AT_AGE_MS = 600;
+/** The pause starts this long before that, for the catch-up check. */
+const PAUSE_LEAD_MS = 80;
 
 /** Runs the whole retirement; resolves with timings, rejects with RetirementError. */
 export async function retireSeed(opts: RetireOptions): Promise<RetirementResult> {
@@ -242,6 +248,12 @@ class Retirement {
   private async switchover(): Promise<{ newMaster: string; writePauseMs: number; failoverMs: number }> {
     const seed = this.target.seed;
     const leftAsMaster = "The seed was left running as master (its pause was lifted; no failover was issued).";
+    const aligned = this.opts.alignInfo === false ? undefined : await this.phase("align-info", () => this.alignInfo());
+    if (aligned !== undefined) {
+      // Pause just in time for the failover to go out ~FAILOVER_AT_AGE_MS after the leader's last INFO.
+      const wait = aligned + FAILOVER_AT_AGE_MS - PAUSE_LEAD_MS - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
     const pausedAt = await this.phase("pause", async () => {
       await this.pauseSeed();
       const at = Date.now();
@@ -255,6 +267,10 @@ class Retirement {
         await this.waitFor("catch-up", leftAsMaster, this.fastPollMs, async () =>
           checkCaughtUp(seedOffset, await Promise.all(this.target.replicas.map((h) => observeRedis(this.t, h)))));
       });
+      if (aligned !== undefined) {
+        const wait = aligned + FAILOVER_AT_AGE_MS - Date.now();
+        if (wait > 0) await sleep(wait);
+      }
       const failoverAt = Date.now();
       issued = await this.phase("failover", () => this.requestFailover());
       const newMaster = await this.phase("confirm", () => this.waitSwitchedAway(seed));
@@ -305,6 +321,48 @@ class Retirement {
         await loop;
       },
     };
+  }
+
+  /**
+   * Beats Sentinel's 1 s floor. During a failover the leader polls the promoted replica's INFO at
+   * most once a second and switches only on the INFO that shows it promoted; when SENTINEL
+   * FAILOVER arrives more than 1 s after its last INFO of the replicas (the usual case: 10 s
+   * period), that INFO goes out in the next tick, before the promotion, and the switch waits a
+   * full second for the next one. So: have the leader refresh every replica now (a 100 ms
+   * info-period for a moment, then its own period back), and send SENTINEL FAILOVER ~600 ms
+   * later: the next INFO is then due ~400 ms after the failover started, just after Sentinel
+   * sent REPLICAOF NO ONE (~200-300 ms, one state per 100 ms tick). Returns when the refresh
+   * happened (epoch ms), or undefined when the leader does not support SENTINEL DEBUG (the
+   * switchover then runs at the usual speed; correctness does not depend on this).
+   */
+  private async alignInfo(): Promise<number | undefined> {
+    const leader = this.target.sentinels[0];
+    if (!leader) return undefined;
+    const name = this.target.masterName;
+    let period: string | undefined;
+    try {
+      const debug = await this.t.call("sentinel", leader, ["SENTINEL", "DEBUG"]);
+      const rec = Array.isArray(debug) ? fieldsToRecord(debug) : {};
+      period = rec["INFO-PERIOD"] ?? rec["info-period"];
+      if (!period) return undefined;
+      await this.t.call("sentinel", leader, ["SENTINEL", "DEBUG", "info-period", "100"]);
+      const until = Date.now() + 3000;
+      for (;;) {
+        const asked = Date.now();
+        const reps = listOfRecords(await this.t.call("sentinel", leader, ["SENTINEL", "REPLICAS", name]));
+        const ages = reps.filter((r) => this.target.replicas.some((h) => sameHost(h, r.ip))).map((r) => Number(r["info-refresh"]));
+        if (ages.length === this.target.replicas.length && ages.every((a) => a >= 0 && a < 150)) {
+          return asked - Math.max(...ages);
+        }
+        if (Date.now() > until) return undefined;
+        await sleep(20);
+      }
+    } catch (err) {
+      this.log(`INFO alignment skipped (${errText(err)}); the failover runs at Sentinel's usual pace`);
+      return undefined;
+    } finally {
+      if (period) await this.t.call("sentinel", leader, ["SENTINEL", "DEBUG", "info-period", period]).catch((e) => this.log(`could not restore info-period ${period} on ${leader}: ${errText(e)}`));
+    }
   }
 
   /** Returns true once the failover is (or may be) issued; throws when Sentinel refused it. */
