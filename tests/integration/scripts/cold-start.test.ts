@@ -9,27 +9,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("scripts: cold start with no seed (real processes)", function () {
     this.timeout(120_000);
-    let t: Topology | undefined;
+    let t: Topology;
     let writer: ContinuousWriter | undefined;
 
+    // One seedless topology for both scenarios (the second starts from the first's end state).
+    before(async () => {
+        t = await Topology.create({ downAfterMs: 2000, electionWaitS: 10 });
+        await t.startAll();
+        await t.removeSeed();
+    });
     afterEach(async () => {
         await writer?.stop(2000);
         writer = undefined;
-        await t?.stopAll({ keepDir: !!process.env.KEEP });
-        t = undefined;
     });
-
-    async function topologyWithoutSeed(): Promise<Topology> {
-        const topo = await Topology.create({ downAfterMs: 2000, electionWaitS: 10 });
-        await topo.startAll();
-        await topo.removeSeed();
-        return topo;
-    }
+    after(async () => {
+        await t?.stopAll({ keepDir: !!process.env.KEEP });
+    });
 
     const stopAll = (topo: Topology, pods: PodInfo[]) => Promise.all(pods.map((p) => topo.killPod(p.name, "SIGTERM")));
 
     it("every pod stopped and started at once, sentinel state kept: one master, no acknowledged write lost", async () => {
-        t = await topologyWithoutSeed();
         const before = (await t.waitHealthy()).masters[0];
         writer = new ContinuousWriter({ redis: t.clientOptions() }).start();
         await sleep(1500);
@@ -45,7 +44,6 @@ describe("scripts: cold start with no seed (real processes)", function () {
     });
 
     it("every pod restarted with the sentinel state lost and one replica stale: the newest data wins the election", async () => {
-        t = await topologyWithoutSeed();
         const master = (await t.waitHealthy()).masters[0];
         const stale = t.redisPods().find((p) => p.host !== master) as PodInfo;
         writer = new ContinuousWriter({ redis: t.clientOptions() }).start();
