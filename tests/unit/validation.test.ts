@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks } from "./support/mockedPulumi";
+import { discardPendingPulumiPromises } from "./support/pulumiLeaks";
 import { RedisSentinel, RedisSentinelConfigError, type RedisSentinelArgs } from "../../src";
 import { resolveSpec } from "../../src/spec/validate";
 
@@ -153,5 +154,7 @@ describe("RedisSentinel validation", function () {
         failures.push(await outcome(redis.sentinelHost), await outcome(redis.password));
         assert.match(failures[0], /`namespace` = "Bad NS": must be a DNS-1123 label/);
         assert.match(failures[1], /`password` = \[secret, 1 characters\]/);
+        // The deployment failed on purpose: its children wait forever on the rejected namespace.
+        assert.ok(discardPendingPulumiPromises() > 0);
     });
 });
