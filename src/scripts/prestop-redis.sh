@@ -37,10 +37,21 @@ elapsed() {
   echo "$(($(date +%s) - started))s"
 }
 
-# online_replicas INFO: "count min_offset" of the replicas with state=online.
+# online_replicas INFO: "host port" of each replica with state=online, one per line.
 online_replicas() {
-  printf '%s\n' "$1" | sed -n 's/^slave[0-9]*:.*state=online,offset=\([0-9]*\),.*/\1/p' |
-    awk 'NR == 1 || $1 < min { min = $1 } END { print NR + 0, min + 0 }'
+  printf '%s\n' "$1" | sed -n 's/^slave[0-9]*:ip=\([^,]*\),port=\([0-9]*\),state=online,.*/\1 \2/p'
+}
+
+# lagging REPLICAS TARGET: the replicas (of "host port" lines) whose own replication
+# offset is below TARGET, asked from each replica: the master's view of them is only
+# refreshed by their once-a-second acknowledgements.
+lagging() {
+  printf '%s\n' "$1" | while read -r _rh _rp; do
+    [ -n "$_rh" ] || continue
+    _ro=$(rs_info_field "$(rs_cli "$_rh" "$_rp" INFO replication)" master_repl_offset)
+    case "$_ro" in ''|*[!0-9]*) _ro=-1 ;; esac
+    [ "$_ro" -ge "$2" ] || echo "$_rh@$_ro"
+  done
 }
 
 role=$(rs_cli "$me" "$RS_REDIS_PORT" ROLE | sed -n 1p)
@@ -54,10 +65,8 @@ if [ "${named%% *}" != "$RS_ANNOUNCE_HOST" ]; then
   exit 0
 fi
 
-info=$(rs_cli "$me" "$RS_REDIS_PORT" INFO replication)
-# shellcheck disable=SC2046
-set -- $(online_replicas "$info")
-if [ "$1" -eq 0 ]; then
+replicas=$(online_replicas "$(rs_cli "$me" "$RS_REDIS_PORT" INFO replication)")
+if [ -z "$replicas" ]; then
   rs_log "stopping the master with no replica online: nothing can take over; Sentinel fails over after down-after-milliseconds if a replica appears"
   exit 0
 fi
@@ -67,19 +76,17 @@ if [ "$(rs_cli "$me" "$RS_REDIS_PORT" CLIENT PAUSE "$pause_ms" WRITE)" != OK ]; 
   rs_log "handover: CLIENT PAUSE WRITE failed; asking for the failover anyway"
 fi
 target=$(rs_info_field "$(rs_cli "$me" "$RS_REDIS_PORT" INFO replication)" master_repl_offset)
+case "$target" in ''|*[!0-9]*) target=0 ;; esac
 sync_deadline=$(($(date +%s) + RS_PRESTOP_SYNC_WAIT_S))
-rs_log "handover: writes paused at offset $target; waiting for $1 online replica(s) to reach it"
+rs_log "handover: writes paused at offset $target; waiting for the online replicas to reach it: $(echo "$replicas" | cut -d' ' -f1 | tr '\n' ' ')"
 while :; do
-  # shellcheck disable=SC2046
-  set -- $(online_replicas "$(rs_cli "$me" "$RS_REDIS_PORT" INFO replication)")
-  if [ "$1" -gt 0 ] && [ "$2" -ge "${target:-0}" ]; then
-    break
-  fi
+  behind=$(lagging "$replicas" "$target")
+  [ -z "$behind" ] && break
   if [ "$(date +%s)" -ge "$sync_deadline" ]; then
-    rs_log "handover: after ${RS_PRESTOP_SYNC_WAIT_S}s the slowest of $1 online replica(s) is at offset $2 of $target; failing over anyway (Sentinel promotes the most up-to-date replica)"
+    rs_log "handover: after ${RS_PRESTOP_SYNC_WAIT_S}s still below offset $target: $(echo "$behind" | tr '\n' ' '); failing over anyway (Sentinel promotes the most up-to-date replica)"
     break
   fi
-  sleep 0.1
+  sleep 0.05
 done
 
 reply=$(rs_cli "$RS_SENTINEL_HOST" "$RS_SENTINEL_PORT" SENTINEL FAILOVER "$RS_MASTER_NAME")
