@@ -109,9 +109,11 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
         const named = await t.serviceMaster();
         assert.ok(named && named !== old.host, `after the hook the sentinel service names ${named}, the stopping pod is ${old.host}`);
 
-        // The kubelet's SIGTERM, then the StatefulSet recreates the pod with the same volume.
+        // The kubelet's SIGTERM; the StatefulSet recreates the pod with the same volume, later
+        // than down-after-milliseconds here, so without a handover the writes would stall
+        // for at least that long.
         await t.killPod(old.name, "SIGTERM", 20_000);
-        await new Promise((r) => setTimeout(r, 1500));
+        await new Promise((r) => setTimeout(r, DOWN_AFTER_MS + 1000));
         await t.startPod(old.name);
 
         const outcome = await finishScenario(t, writer, 60_000);
