@@ -1,4 +1,7 @@
 import { strict as assert } from "assert";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { renderYaml } from "../../src/cli/render";
 import { RedisSentinel } from "../../src";
 import { installMocks } from "./support/mockedPulumi";
 import { OPTION_MATRIX, renderObjects } from "./support/renderManifests";
@@ -20,6 +23,12 @@ describe("Kubernetes OpenAPI schema: every rendered manifest", function () {
             "apps/v1/StatefulSet", "monitoring.coreos.com/v1/ServiceMonitor", "networking.k8s.io/v1/NetworkPolicy",
             "policy/v1/PodDisruptionBudget", "v1/ConfigMap", "v1/Pod", "v1/Secret", "v1/Service",
         ]);
+    });
+
+    it("validates what `npm run render` prints for the root Pulumi.yaml", () => {
+        const docs = parseAllDocuments(renderYaml({ projectDir: path.resolve(__dirname, "..", ".."), set: [] })).map((d) => d.toJSON());
+        assert.ok(docs.length >= 7, `render printed ${docs.length} documents`);
+        assert.deepEqual(docs.flatMap(schemaErrors), []);
     });
 
     it("validates what the component registers under Pulumi mocks (metrics and ServiceMonitor on)", async () => {
