@@ -248,10 +248,13 @@ class Retirement {
   private async switchover(): Promise<{ newMaster: string; writePauseMs: number; failoverMs: number }> {
     const seed = this.target.seed;
     const leftAsMaster = "The seed was left running as master (its pause was lifted; no failover was issued).";
-    const aligned = this.opts.alignInfo === false ? undefined : await this.phase("align-info", () => this.alignInfo());
-    if (aligned !== undefined) {
-      // Pause just in time for the failover to go out ~FAILOVER_AT_AGE_MS after the leader's last INFO.
-      const wait = aligned + FAILOVER_AT_AGE_MS - PAUSE_LEAD_MS - Date.now();
+    const alignment = this.opts.alignInfo === false ? undefined : await this.phase("align-info", () => this.alignInfo());
+    const aligned = alignment?.at;
+    if (alignment !== undefined) {
+      // Pause just in time for the failover to go out ~FAILOVER_AT_AGE_MS after the leader's last
+      // INFO: the pause and the catch-up check take about three round trips of the transport.
+      const lead = Math.max(PAUSE_LEAD_MS, 3 * alignment.roundTripMs + 40);
+      const wait = alignment.at + FAILOVER_AT_AGE_MS - lead - Date.now();
       if (wait > 0) await sleep(wait);
     }
     const pausedAt = await this.phase("pause", async () => {
@@ -272,6 +275,7 @@ class Retirement {
         if (wait > 0) await sleep(wait);
       }
       const failoverAt = Date.now();
+      if (aligned !== undefined) this.log(`SENTINEL FAILOVER ${failoverAt - aligned} ms after the leader's INFO of the replicas (aim ${FAILOVER_AT_AGE_MS}, useful up to ~800)`);
       issued = await this.phase("failover", () => this.requestFailover());
       const newMaster = await this.phase("confirm", () => this.waitSwitchedAway(seed));
       const failoverMs = Date.now() - failoverAt;
@@ -335,7 +339,7 @@ class Retirement {
    * happened (epoch ms), or undefined when the leader does not support SENTINEL DEBUG (the
    * switchover then runs at the usual speed; correctness does not depend on this).
    */
-  private async alignInfo(): Promise<number | undefined> {
+  private async alignInfo(): Promise<{ at: number; roundTripMs: number } | undefined> {
     const leader = this.target.sentinels[0];
     if (!leader) return undefined;
     const name = this.target.masterName;
@@ -350,9 +354,10 @@ class Retirement {
       for (;;) {
         const asked = Date.now();
         const reps = listOfRecords(await this.t.call("sentinel", leader, ["SENTINEL", "REPLICAS", name]));
+        const roundTripMs = Date.now() - asked;
         const ages = reps.filter((r) => this.target.replicas.some((h) => sameHost(h, r.ip))).map((r) => Number(r["info-refresh"]));
         if (ages.length === this.target.replicas.length && ages.every((a) => a >= 0 && a < 150)) {
-          return asked - Math.max(...ages);
+          return { at: asked + Math.floor(roundTripMs / 2) - Math.max(...ages), roundTripMs };
         }
         if (Date.now() > until) return undefined;
         await sleep(20);
