@@ -9,7 +9,7 @@ import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { scriptsDir } from "../../src/scripts";
-import { ContinuousWriter, finishScenario, onExit, PodInfo, startTopology, Topology } from "../harness";
+import { ContinuousWriter, finishScenario, onExit, PodInfo, startTopology, Topology, waitFor } from "../harness";
 
 const PRESTOP_SCRIPT = path.join(scriptsDir(), "prestop-redis.sh");
 const PRESTOP_TIMEOUT_S = 20;
@@ -57,6 +57,24 @@ function runPreStop(t: Topology, pod: PodInfo): Promise<HookRun> {
     });
 }
 
+/** Waits until every sentinel reports `count` replicas, all with this priority (sentinels read it from INFO, every 10 s at most). */
+async function sentinelsSeePriority(t: Topology, count: number, priority: string): Promise<void> {
+    let last = "";
+    try {
+        await waitFor(`every sentinel to see replica priority ${priority}`, 15_000, async () => {
+            for (const s of t.sentinelPods()) {
+                const lines = (await t.cli(s.name, "sentinel", "SENTINEL", "REPLICAS", t.masterName)).split("\n");
+                const seen = lines.filter((_, i) => lines[i - 1] === "slave-priority" || lines[i - 1] === "replica-priority");
+                last = `${s.name}: [${seen.join(", ")}]`;
+                if (seen.length !== count || seen.some((x) => x !== priority)) return false;
+            }
+            return true;
+        }, 250);
+    } catch (e) {
+        throw new Error(`${(e as Error).message}; last seen ${last}`);
+    }
+}
+
 async function currentMaster(t: Topology): Promise<PodInfo> {
     const snapshot = await t.waitHealthy({ timeoutMs: 30_000 });
     return t.pod(snapshot.masters[0]);
@@ -96,6 +114,28 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
         assert.ok(run.ms < 3000, `a replica's hook took ${run.ms} ms:\n${run.output}`);
         assert.match(run.output, /no handover needed/);
         assert.equal(await t.serviceMaster(), master.host);
+    });
+
+    it("when Sentinel refuses the failover (NOGOODSLAVE): fails naming the answer, lifts the pause, the master keeps serving", async () => {
+        const master = await currentMaster(t);
+        const replicas = t.redisPods().filter((p) => p.host !== master.host);
+        for (const p of replicas) await t.cli(p.name, "redis", "CONFIG", "SET", "replica-priority", "0");
+        const writer = new ContinuousWriter({ redis: t.clientOptions(), intervalMs: 20 }).start();
+        try {
+            await sentinelsSeePriority(t, replicas.length, "0");
+            const run = await runPreStop(t, master);
+            assert.equal(run.code, 1, `expected a failed hook:\n${run.output}`);
+            assert.match(run.output, /NOGOODSLAVE/);
+            assert.match(run.output, /resuming writes/);
+            assert.equal(await t.serviceMaster(), master.host);
+            assert.equal(await t.cli(master.name, "redis", "SET", "prestop:after-refusal", "1"), "OK");
+        } finally {
+            for (const p of replicas) await t.cli(p.name, "redis", "CONFIG", "SET", "replica-priority", "100");
+        }
+        await sentinelsSeePriority(t, replicas.length, "100");
+        const outcome = await finishScenario(t, writer);
+        assert.equal(outcome.master, master.host);
+        assert.equal(outcome.report.errors, 0, outcome.report.errorMessages.join("; "));
     });
 
     it("on the master: hands over before SIGTERM; writes pause briefly, none fails, none acknowledged is lost", async () => {
