@@ -165,4 +165,17 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
         console.log(`      hook ${run.ms} ms; writes acked ${outcome.report.acked}, errors ${outcome.report.errors}, ` +
             `longest gap ${outcome.report.longestGapMs} ms, lost ${outcome.verify.missing.length}`);
     });
+
+    it("control, the same stop without the hook: writes stall for at least down-after-milliseconds", async () => {
+        const old = await currentMaster(t);
+        const writer = new ContinuousWriter({ redis: t.clientOptions(), intervalMs: 20 }).start();
+        await new Promise((r) => setTimeout(r, 1500));
+        await t.killPod(old.name, "SIGTERM", 20_000);
+        await new Promise((r) => setTimeout(r, DOWN_AFTER_MS + 1000));
+        await t.startPod(old.name);
+        const outcome = await finishScenario(t, writer, 60_000);
+        console.log(`      without the hook: longest gap ${outcome.report.longestGapMs} ms, errors ${outcome.report.errors}, lost ${outcome.verify.missing.length}`);
+        assert.ok(outcome.report.longestGapMs >= DOWN_AFTER_MS * 0.9,
+            `without a handover the writes stalled only ${outcome.report.longestGapMs} ms: the scenario above would not show what the hook does`);
+    });
 });
