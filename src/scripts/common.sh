@@ -132,6 +132,12 @@ rs_is_master() {
   [ "$(rs_node_state "$1" "$2")" = master ]
 }
 
+# rs_q VALUE: VALUE as a double-quoted redis.conf / sentinel.conf argument (write it
+# with printf '%s\n': dash's echo would interpret its backslashes).
+rs_q() {
+  printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+}
+
 rs_write_private() {  # rs_write_private FILE: stdin -> FILE with mode 0600
   _tmp="$1.tmp.$$"
   (umask 077 && cat >"$_tmp") && chmod 600 "$_tmp" && mv -f "$_tmp" "$1"
@@ -161,8 +167,8 @@ rs_write_redis_conf() {
     _src=$(rs_single_bind)
     [ -n "$_src" ] && echo "bind-source-addr $_src"
     if [ -n "${REDIS_PASSWORD:-}" ]; then
-      echo "requirepass $REDIS_PASSWORD"
-      echo "masterauth $REDIS_PASSWORD"
+      printf '%s\n' "requirepass $(rs_q "$REDIS_PASSWORD")"
+      printf '%s\n' "masterauth $(rs_q "$REDIS_PASSWORD")"
     else
       echo "protected-mode no"
     fi
@@ -170,8 +176,8 @@ rs_write_redis_conf() {
       # Waiting in a cold-start election: no writes, no replica may sync from this
       # server, and the rank is published as the name of a disabled user.
       _pw=nopass
-      [ -n "${REDIS_PASSWORD:-}" ] && _pw=">$REDIS_PASSWORD"
-      echo "user default on $_pw ~* &* +@all -@write -sync -psync"
+      [ -n "${REDIS_PASSWORD:-}" ] && _pw=$(rs_q ">$REDIS_PASSWORD")
+      printf '%s\n' "user default on $_pw ~* &* +@all -@write -sync -psync"
       echo "user $RS_RANK_USER_PREFIX$(rs_recorded_offset) off"
     fi
     [ "$1" = replica ] && echo "replicaof $2 $3"
@@ -358,13 +364,13 @@ rs_sentinel_conf() {
     echo "sentinel announce-ip $RS_ANNOUNCE_HOST"
     echo "sentinel announce-port $RS_SENTINEL_LISTEN_PORT"
     if [ -n "${REDIS_PASSWORD:-}" ]; then
-      echo "requirepass $REDIS_PASSWORD"
-      echo "sentinel sentinel-pass $REDIS_PASSWORD"
+      printf '%s\n' "requirepass $(rs_q "$REDIS_PASSWORD")"
+      printf '%s\n' "sentinel sentinel-pass $(rs_q "$REDIS_PASSWORD")"
     else
       echo "protected-mode no"
     fi
     echo "sentinel monitor $RS_MASTER_NAME $1 $2 $RS_QUORUM"
-    [ -n "${REDIS_PASSWORD:-}" ] && echo "sentinel auth-pass $RS_MASTER_NAME $REDIS_PASSWORD"
+    [ -n "${REDIS_PASSWORD:-}" ] && printf '%s\n' "sentinel auth-pass $RS_MASTER_NAME $(rs_q "$REDIS_PASSWORD")"
     echo "sentinel down-after-milliseconds $RS_MASTER_NAME $RS_DOWN_AFTER_MS"
     echo "sentinel failover-timeout $RS_MASTER_NAME $RS_FAILOVER_TIMEOUT_MS"
     echo "sentinel parallel-syncs $RS_MASTER_NAME $RS_PARALLEL_SYNCS"

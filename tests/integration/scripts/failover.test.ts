@@ -13,7 +13,8 @@ describe("scripts: waiting for a master, and master failure (real processes)", f
     let writer: ContinuousWriter | undefined;
 
     before(async () => {
-        t = await Topology.create({ downAfterMs: DOWN_AFTER_MS, retryMaxS: 2 });
+        // A password that needs quoting in redis.conf and sentinel.conf.
+        t = await Topology.create({ downAfterMs: DOWN_AFTER_MS, retryMaxS: 2, password: `p@ss "w0rd" \\ $x'y ${Date.now()}` });
     });
     afterEach(async () => {
         await writer?.stop(2000);
