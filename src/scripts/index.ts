@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-/** Keys of the ConfigMap, in a stable order. */
+/** The scripts every deployment needs (the ConfigMap ships every .sh file found, these first). */
 export const SCRIPT_FILE_NAMES = [
     "common.sh",
     "seed-master.sh",
@@ -30,10 +30,17 @@ export function scriptsDir(): string {
     throw new Error(`redis-sentinel scripts: ${SCRIPT_FILE_NAMES.join(", ")} not found in ${candidates.join(" or ")}`);
 }
 
-/** { [fileName]: contents } for every script, as the ConfigMap ships them. */
-export function scriptFiles(): Record<ScriptFileName, string> {
+/**
+ * { [fileName]: contents } for every .sh file beside this module (the required ones
+ * first, then any other, e.g. prestop-redis.sh, by name), as the ConfigMap ships them.
+ */
+export function scriptFiles(): Record<ScriptFileName, string> & Record<string, string> {
     const dir = scriptsDir();
-    const files = {} as Record<ScriptFileName, string>;
-    for (const name of SCRIPT_FILE_NAMES) files[name] = fs.readFileSync(path.join(dir, name), "utf8");
+    const others = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sh") && !(SCRIPT_FILE_NAMES as readonly string[]).includes(f))
+        .sort();
+    const files = {} as Record<ScriptFileName, string> & Record<string, string>;
+    for (const name of [...SCRIPT_FILE_NAMES, ...others]) files[name] = fs.readFileSync(path.join(dir, name), "utf8");
     return files;
 }

@@ -7,7 +7,7 @@
 set -u
 RS_ROLE=probe-redis
 RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$RS_SCRIPTS_DIR/common.sh"
 
 info=$(rs_cli "$(rs_local_host)" "$RS_REDIS_PORT" INFO replication)

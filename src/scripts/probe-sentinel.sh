@@ -8,7 +8,7 @@
 set -u
 RS_ROLE=probe-sentinel
 RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$RS_SCRIPTS_DIR/common.sh"
 
 me=$(rs_local_host)

@@ -33,7 +33,7 @@
 set -u
 RS_ROLE=replica
 RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$RS_SCRIPTS_DIR/common.sh"
 
 attempt=0
