@@ -13,6 +13,7 @@ import * as path from "path";
 import { BenchOptions, parseArgs } from "./options";
 import { buildResult, formatTable, MachineInfo } from "./report";
 import { BenchContext, OUR_DOWN_AFTER_MS, plannedOurs, plannedSeed, SEED_DOWN_AFTER_MS, SEED_FAILOVER_TIMEOUT_MS, steadyScenarios } from "./scenarios";
+import { gitInfo, runOnSnapshot } from "./snapshot";
 import { RunResult } from "./stats";
 
 function machineInfo(): MachineInfo {
@@ -41,8 +42,6 @@ function machineInfo(): MachineInfo {
     };
 }
 
-const DEFAULT_OUT = "bench/results/latest.json";
-const README = "bench/README.md";
 const START = "<!-- bench:latest:start (written by npm run bench) -->";
 const END = "<!-- bench:latest:end -->";
 
@@ -106,6 +105,13 @@ async function main(): Promise<void> {
         process.stderr.write(`${(e as Error).message}\n`);
         process.exit(2);
     }
+    if (o.snapshot) {
+        const code = await runOnSnapshot(process.cwd(), argv.filter((a) => a !== "--snapshot"));
+        process.exit(code);
+    }
+    const defaultOut = path.join(o.publish, "bench", "results", "latest.json");
+    const readme = path.join(o.publish, "bench", "README.md");
+    const git = gitInfo(process.cwd());
     const started = Date.now();
     const progress = (line: string): void => {
         process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
@@ -118,13 +124,15 @@ async function main(): Promise<void> {
         nodeRedis: o.nodeRedis,
     };
     const machine = machineInfo();
+    progress(`code: commit ${git.commit}${git.snapshot ? " (snapshot)" : git.dirty.length ? `, working tree with changes in ${git.dirty.join(", ")}` : ""}`);
     progress(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.redis.split(" ").slice(0, 3).join(" ")}, load ${machine.loadAvgStart}`);
     const runs = await runAll(o, ctx);
     machine.loadAvgEnd = Math.round(os.loadavg()[0] * 100) / 100;
     const result = buildResult(runs, {
         bench: "pulumi-redis-sentinel failover and fault figures",
         date: new Date().toISOString(),
-        command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
+        command: `npm run bench${argv.length ? ` -- ${argv.filter((a, i) => a !== "--publish" && argv[i - 1] !== "--publish").join(" ")}` : ""}${git.snapshot ? " (with --snapshot)" : ""}`,
+        git,
         durationS: Math.round((Date.now() - started) / 1000),
         machine,
         settings: {
@@ -142,7 +150,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + "\n");
     const table = formatTable(result);
     fs.writeFileSync(o.out.replace(/\.json$/, "") + ".txt", table + "\n");
-    if (path.resolve(o.out) === path.resolve(DEFAULT_OUT) && replaceMarked(README, table)) progress(`figures written into ${README}`);
+    if (path.resolve(o.out) === path.resolve(defaultOut) && replaceMarked(readme, table)) progress(`figures written into ${readme}`);
     progress(`done in ${result.durationS} s; result written to ${o.out}`);
     process.stdout.write(table + "\n");
     if (o.json) process.stdout.write(JSON.stringify(result) + "\n");

@@ -28,19 +28,25 @@ export interface BenchOptions {
     intervalMs: number;
     resetGuard: boolean;
     nodeRedis: boolean;
+    /** Measure an export of the committed HEAD (see snapshot.ts). */
+    snapshot: boolean;
+    /** Tree receiving bench/results/latest.* and the README figures (default: the current directory). */
+    publish: string;
     out: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--json] [--verbose]
   [--scenarios planned,seed,unplanned,loss,scale] [--runs N] [--seed-runs N]
   [--unplanned-runs N] [--loss-runs N] [--scale-runs N] [--scale 1x3,3x3,9x7 | --scale-grid]
-  [--interval-ms N] [--no-reset-guard] [--no-node-redis] [--out FILE]
+  [--interval-ms N] [--no-reset-guard] [--no-node-redis] [--out FILE] [--snapshot]
   planned   our seed retirement (retireSeed over LocalTransport), --runs (default 5, quick 1)
   seed      the seed's procedure: delete the seed pod, Sentinel down-after 60000 (--seed-runs, default 3, quick 1)
   unplanned master pod killed (SIGKILL and SIGTERM), --unplanned-runs per signal (default 2, quick 1)
   loss      a sentinel pod, then a replica pod killed, --loss-runs each (default 2, quick 1)
   scale     planned retirement for replicas x sentinels (default 1x3,3x3,5x3,9x3,3x5,3x7; quick: none)
-  --scale-grid: every replicas 1,3,5,9 x sentinels 3,5,7`;
+  --scale-grid: every replicas 1,3,5,9 x sentinels 3,5,7
+  --snapshot: measure the committed HEAD (git archive to a temp dir), not the working tree
+  --out FILE: result file (default bench/results/latest.json; the README figures are updated only for the default)`;
 
 const AXES: ScaleConfig[] = [
     { replicas: 1, sentinels: 3 },
@@ -77,7 +83,9 @@ export function parseArgs(argv: string[]): BenchOptions {
         intervalMs: 10,
         resetGuard: true,
         nodeRedis: true,
-        out: "bench/results/latest.json",
+        snapshot: false,
+        publish: ".",
+        out: "",
     };
     const count = (flag: string, v: string | undefined): number => {
         const n = Number(v);
@@ -100,6 +108,8 @@ export function parseArgs(argv: string[]): BenchOptions {
             case "--scale-runs": o.scaleRuns = count(a, next()); break;
             case "--interval-ms": o.intervalMs = Math.max(1, count(a, next())); break;
             case "--out": o.out = next() ?? o.out; break;
+            case "--snapshot": o.snapshot = true; break;
+            case "--publish": o.publish = next() ?? o.publish; break;
             case "--scale": o.scale = parseScale(next() ?? ""); break;
             case "--scale-grid":
                 o.scale = [1, 3, 5, 9].flatMap((replicas) => [3, 5, 7].map((sentinels) => ({ replicas, sentinels })));
@@ -118,6 +128,7 @@ export function parseArgs(argv: string[]): BenchOptions {
                 throw new Error(`unknown argument ${a}\n${USAGE}`);
         }
     }
+    if (!o.out) o.out = `${o.publish.replace(/\/$/, "")}/bench/results/latest.json`;
     if (quick && !argv.includes("--scenarios") && o.scale.length === 0) o.scenarios = o.scenarios.filter((s) => s !== "scale");
     return o;
 }

@@ -27,10 +27,13 @@ export interface BenchResult {
     date: string;
     command: string;
     durationS: number;
+    git: { commit: string; dirty: string[]; snapshot: boolean };
     machine: MachineInfo;
     settings: Record<string, unknown>;
     planned: { ours?: ArmSummary; seed?: ArmSummary; gapRatioSeedOverOurs?: number | null; oursNodeRedis?: ArmSummary; seedNodeRedis?: ArmSummary };
     unplanned: { ours?: ArmSummary; sigkill?: ArmSummary; sigterm?: ArmSummary };
+    /** The master pod deleted as Kubernetes does it: the preStop hook (prestop-redis.sh), then SIGTERM. */
+    podDelete?: ArmSummary;
     sentinelLoss?: ArmSummary;
     replicaLoss?: ArmSummary;
     scale: Array<{ replicas: number; sentinels: number } & ArmSummary>;
@@ -60,6 +63,7 @@ export function buildResult(runs: RunResult[], head: Omit<BenchResult, "planned"
             seedNodeRedis: some(nodeRedisRuns(pick(runs, "planned", "seed"))),
         },
         unplanned: { ours: some(pick(runs, "unplanned")), sigkill: some(pick(runs, "unplanned", "sigkill")), sigterm: some(pick(runs, "unplanned", "sigterm")) },
+        podDelete: some(pick(runs, "pod-delete")),
         sentinelLoss: some(pick(runs, "sentinel-loss")),
         replicaLoss: some(pick(runs, "replica-loss")),
         scale,
@@ -130,6 +134,7 @@ export function formatTable(r: BenchResult): string {
     add("planned: seed, node-redis app", shape(pick(r.runs, "planned", "seed")), r.planned.seedNodeRedis);
     add("unplanned master loss: SIGKILL", shape(pick(r.runs, "unplanned", "sigkill")), r.unplanned.sigkill);
     add("unplanned master loss: SIGTERM", shape(pick(r.runs, "unplanned", "sigterm")), r.unplanned.sigterm);
+    add("master pod deleted (preStop+TERM)", shape(pick(r.runs, "pod-delete")), r.podDelete);
     add("sentinel loss (SIGKILL)", shape(pick(r.runs, "sentinel-loss")), r.sentinelLoss);
     add("replica loss (SIGKILL)", shape(pick(r.runs, "replica-loss")), r.replicaLoss);
     for (const s of r.scale) add(`scale: planned, ours`, `${s.replicas}r/${s.sentinels}s`, s);
@@ -144,6 +149,7 @@ export function formatTable(r: BenchResult): string {
     const m = r.machine;
     out.push(`machine: ${m.cpu}, ${m.cores} cores, ${m.os}, node ${m.node}, ${m.redis.split(" ").slice(0, 3).join(" ")}, ioredis ${m.ioredis}, node-redis ${m.nodeRedis}; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd ?? "?"} at end`);
     out.push(`command: ${r.command} (${r.date}, ${r.durationS} s)`);
+    out.push(`code: commit ${r.git.commit}${r.git.snapshot ? " (exported snapshot)" : r.git.dirty.length ? `, working tree with uncommitted changes in ${r.git.dirty.join(", ")}` : ""}`);
     out.push("", "targets:");
     for (const t of r.targets) out.push(`  [${t.met === null ? "n/a " : t.met ? "met " : "MISS"}] ${t.target}: ${t.measured}`);
     const failed = r.runs.filter((x) => x.failure);

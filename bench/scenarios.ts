@@ -3,7 +3,11 @@
  * set up), measures one event with a continuous ioredis writer, and always stops every
  * process before returning. Nothing here decides pass/fail: it returns RunResults.
  */
-import { Topology, TopologyOptions, startTopology } from "../tests/harness";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { scriptsDir } from "../src/scripts";
+import { PodInfo, Topology, TopologyOptions, startTopology } from "../tests/harness";
 import { retireInProcess, RetirementProcess } from "./retire-process";
 import { measureWindow, WindowOutcome } from "./run-window";
 import { RunResult } from "./stats";
@@ -152,6 +156,24 @@ export async function plannedSeed(ctx: BenchContext, run: number): Promise<RunRe
         }));
 }
 
+/** The Redis container's preStop hook shipped in the ConfigMap, if this version has one. */
+function preStopHook(): string | undefined {
+    const f = path.join(scriptsDir(), "prestop-redis.sh");
+    return fs.existsSync(f) ? f : undefined;
+}
+
+/** Runs the preStop hook in the pod's environment, as the kubelet does before SIGTERM (bounded). */
+function runPreStop(t: Topology, pod: PodInfo, script: string, timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve) => {
+        const child = spawn("sh", [script], { env: { ...t.containerEnv(pod), RS_SCRIPTS_DIR: t.scriptsDir }, stdio: "ignore" });
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        child.on("exit", () => {
+            clearTimeout(timer);
+            resolve(); // the kubelet sends SIGTERM whatever the hook's exit status
+        });
+    });
+}
+
 /** A topology in its steady state: started, then the seed retired (ours). */
 async function steadyTopology(ctx: BenchContext, t: Topology): Promise<void> {
     await retireInProcess(t, { timeoutMs: 240_000, resetGuard: ctx.resetGuard, log: ctx.harnessLog });
@@ -171,8 +193,10 @@ export async function steadyScenarios(ctx: BenchContext, plan: SteadyPlan): Prom
     const results: RunResult[] = [];
     const shape = { replicas: 3, sentinels: 3, downAfterMs: OUR_DOWN_AFTER_MS };
     const planned: Array<{ scenario: string; arm: string; run: number }> = [];
+    const hook = preStopHook();
     for (let i = 1; i <= plan.unplannedRuns; i++) {
         planned.push({ scenario: "unplanned", arm: "sigkill", run: i }, { scenario: "unplanned", arm: "sigterm", run: i });
+        if (hook) planned.push({ scenario: "pod-delete", arm: "prestop", run: i });
     }
     for (let i = 1; i <= plan.lossRuns; i++) {
         planned.push({ scenario: "sentinel-loss", arm: "sigkill", run: i }, { scenario: "replica-loss", arm: "sigkill", run: i });
@@ -194,18 +218,21 @@ export async function steadyScenarios(ctx: BenchContext, plan: SteadyPlan): Prom
             results.push(await safely(r, ctx, 180_000, async () => {
                 const snap = await topo.waitHealthy({ timeoutMs: 60_000 });
                 let victim: string;
-                if (p.scenario === "unplanned") victim = topo.pod(snap.masters[0]).name;
+                if (p.scenario === "unplanned" || p.scenario === "pod-delete") victim = topo.pod(snap.masters[0]).name;
                 else if (p.scenario === "sentinel-loss") victim = topo.sentinelPods()[(p.run - 1) % topo.sentinelPods().length].name;
                 else victim = topo.redisPods().filter((x) => x.host !== snap.masters[0])[(p.run - 1) % (topo.redisPods().length - 1)].name;
-                const signal = p.arm === "sigterm" ? "SIGTERM" : "SIGKILL";
-                const loss = p.scenario !== "unplanned";
+                const signal = p.arm === "sigkill" ? "SIGKILL" : "SIGTERM";
+                const loss = p.scenario === "sentinel-loss" || p.scenario === "replica-loss";
                 const w = await measureWindow(topo, {
                     intervalMs: ctx.intervalMs,
                     recoverTimeoutMs: OUR_DOWN_AFTER_MS + 60_000,
                     // a lost sentinel or replica: keep writing for 3 s with it down, then restart it
                     tailMs: loss ? 3000 : 1000,
                     beforeSettle: () => topo.startPod(victim),
-                }, () => topo.killPod(victim, signal));
+                }, async () => {
+                    if (p.scenario === "pod-delete" && hook) await runPreStop(topo, topo.pod(victim), hook);
+                    await topo.killPod(victim, signal, 20_000);
+                });
                 const out = fromWindow(r, w);
                 return loss ? { ...out, writableAfterMs: undefined } : out;
             }));
