@@ -8,10 +8,8 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { scriptsDir } from "../../src/scripts";
 import { ContinuousWriter, finishScenario, onExit, PodInfo, startTopology, Topology, waitFor } from "../harness";
 
-const PRESTOP_SCRIPT = path.join(scriptsDir(), "prestop-redis.sh");
 const PRESTOP_TIMEOUT_S = 20;
 const DOWN_AFTER_MS = 5000;
 
@@ -39,7 +37,8 @@ const unregister = onExit(killHooks);
 function runPreStop(t: Topology, pod: PodInfo): Promise<HookRun> {
     const started = Date.now();
     return new Promise((resolve) => {
-        const child = spawn("sh", [PRESTOP_SCRIPT], {
+        // The copy of the ConfigMap's scripts the harness runs every container from.
+        const child = spawn("sh", [path.join(t.scriptsDir, "prestop-redis.sh")], {
             env: { ...t.containerEnv(pod), RS_PRESTOP_TIMEOUT_S: String(PRESTOP_TIMEOUT_S) },
             detached: true,
             stdio: ["ignore", "pipe", "pipe"],

@@ -161,6 +161,16 @@ describe("graceful stop of the Redis set's master under Pulumi mocks", function 
         for (const c of [...p.seed.spec.containers, ...p.sentinel.spec.containers]) assert.equal(c.lifecycle, undefined, c.name);
     });
 
+    it("ships in the scripts ConfigMap every script a container, probe or hook runs (prestop-redis.sh included)", async () => {
+        const withMetrics = await deploy({ metrics: { enabled: true } });
+        const shipped = Object.keys(withMetrics.byName("cache-scripts").inputs.data);
+        const workloads = [...withMetrics.byType(T.pod), ...withMetrics.byType(T.statefulSet)].map((r) => JSON.stringify(r.inputs));
+        const referenced = new Set(workloads.flatMap((text) => [...text.matchAll(/\/scripts\/([\w.-]+\.sh)/g)].map((m) => m[1])));
+        assert.ok(referenced.has("prestop-redis.sh") && referenced.has("replica.sh"), [...referenced].join(", "));
+        const missing = [...referenced].filter((f) => !shipped.includes(f));
+        assert.deepEqual(missing, [], `run by containers but not in the ConfigMap (shipped: ${shipped.join(", ")})`);
+    });
+
     it("keeps the password out of the hook's command line", () => {
         const redis = pods(run).redis.spec.containers[0];
         assert.ok(!JSON.stringify(redis.lifecycle).includes("generated-password"));
