@@ -6,6 +6,7 @@ import { DEFAULTS, SENTINEL_PORT } from "../spec/defaults";
 import { RedisSentinelConfigError, type ResolvedSpec, namespaceProblems, passwordProblems, resolveSpec } from "../spec/validate";
 import { type Manifests, buildManifests } from "../manifests";
 import { scriptFiles } from "../scripts";
+import { SeedRetirement } from "../retirement/resource";
 
 /** The Pulumi type token of the component. */
 export const RESOURCE_TYPE = "redis-sentinel:index:RedisSentinel";
@@ -47,6 +48,12 @@ export class RedisSentinel extends pulumi.ComponentResource {
     public readonly headlessServiceName: pulumi.Output<string>;
     /** Name of the Sentinel Service. */
     public readonly sentinelServiceName: pulumi.Output<string>;
+    /** Pod name of the master once the seed is retired (the seed pod when retirement is off). */
+    public readonly currentMaster: pulumi.Output<string>;
+    /** Stable DNS name of that master. */
+    public readonly currentMasterHost: pulumi.Output<string>;
+    /** How long writes were paused during the seed's switchover, in milliseconds. */
+    public readonly writePauseMs: pulumi.Output<number>;
 
     constructor(name: string, args: RedisSentinelArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super(RESOURCE_TYPE, name, {}, opts);
@@ -123,7 +130,26 @@ export class RedisSentinel extends pulumi.ComponentResource {
             }
         }
 
+        // 5. Retire the seed once both sets are up: switchover confirmed, then delete.
+        let retirement: SeedRetirement | undefined;
+        if (spec.retirement.enabled) {
+            retirement = new SeedRetirement(`${name}-seed-retirement`, {
+                namespace: manifests.apply((m) => m.names.namespace),
+                seedPod: seed.metadata.name,
+                // A recreated seed has a new uid: the next `pulumi up` retires it again.
+                seedUid: seed.metadata.uid,
+                masterName: spec.masterName,
+                redisPods: manifests.apply((m) => m.names.redisPods),
+                sentinelPods: manifests.apply((m) => m.names.sentinelPods),
+                headlessDomain: manifests.apply((m) => m.names.headlessDomain),
+                kubeconfig: spec.kubeconfig,
+                context: spec.kubeContext,
+                timeoutSeconds: spec.retirement.timeoutSeconds,
+            }, { parent: this, dependsOn: [redisSet, sentinelSet] });
+        }
+
         this.seedPod = seed;
+        this.seedRetirement = retirement;
         this.redisStatefulSet = redisSet;
         this.sentinelStatefulSet = sentinelSet;
         this.sentinelService = sentinelService;
@@ -139,6 +165,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
         this.clientLabels = pulumi.output(spec.networkPolicy.clientLabels);
         this.headlessServiceName = headless.metadata.name;
         this.sentinelServiceName = sentinelService.metadata.name;
+        // Without a retirement the seed stays the master.
+        this.currentMaster = retirement ? retirement.currentMaster : seed.metadata.name;
+        this.currentMasterHost = retirement ? retirement.currentMasterHost : manifests.apply((m) => m.names.seedHost);
+        this.writePauseMs = retirement ? retirement.writePauseMs : pulumi.output(0);
 
         this.registerOutputs({
             namespace: this.namespace,
@@ -152,11 +182,16 @@ export class RedisSentinel extends pulumi.ComponentResource {
             clientLabels: this.clientLabels,
             headlessServiceName: this.headlessServiceName,
             sentinelServiceName: this.sentinelServiceName,
+            currentMaster: this.currentMaster,
+            currentMasterHost: this.currentMasterHost,
+            writePauseMs: this.writePauseMs,
         });
     }
 
     /** The seed Pod (gone once retired). */
     public readonly seedPod: k8s.core.v1.Pod;
+    /** The seed retirement (undefined when `retirement.enabled` is false). */
+    public readonly seedRetirement: SeedRetirement | undefined;
     /** The Redis StatefulSet. */
     public readonly redisStatefulSet: k8s.apps.v1.StatefulSet;
     /** The Sentinel StatefulSet. */

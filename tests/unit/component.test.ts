@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { installMocks, isSecret, valueOf, type MockedRun, type Registration } from "./support/mockedPulumi";
+import { DYNAMIC_TYPE, installMocks, isSecret, valueOf, type MockedRun, type Registration } from "./support/mockedPulumi";
 import { RESOURCE_TYPE, RedisSentinel } from "../../src";
 import { LABEL_SENTINEL } from "../../src/manifests";
 
@@ -14,6 +14,7 @@ const T = {
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     password: "random:index/randomPassword:RandomPassword",
+    retirement: DYNAMIC_TYPE,
 };
 
 async function deploy(args: ConstructorParameters<typeof RedisSentinel>[1] = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -42,7 +43,7 @@ describe("RedisSentinel under Pulumi mocks", function () {
         assert.equal(component.length, 1);
         const counts = Object.fromEntries(Object.entries(T).map(([key, type]) => [key, run.byType(type).length]));
         assert.deepEqual(counts, {
-            secret: 1, configMap: 1, service: 2, pod: 1, statefulSet: 2, pdb: 2, networkPolicy: 1, password: 1,
+            secret: 1, configMap: 1, service: 2, pod: 1, statefulSet: 2, pdb: 2, networkPolicy: 1, password: 1, retirement: 1,
         });
     });
 
@@ -67,6 +68,31 @@ describe("RedisSentinel under Pulumi mocks", function () {
         // And nothing depends the other way round.
         assert.ok(!dependsOn("cache-seed", "cache-sentinel-svc"));
         assert.ok(!dependsOn("cache-sentinel-svc", "cache-redis"));
+    });
+
+    it("retires the seed last: the retirement depends on both sets and targets this deployment's pods", () => {
+        const retirement = run.byName("cache-seed-retirement");
+        assert.equal(retirement.type, DYNAMIC_TYPE);
+        for (const set of ["cache-redis", "cache-sentinel"]) {
+            assert.ok(retirement.dependencies.includes(run.byName(set).urn), `the retirement must wait for ${set}`);
+        }
+        const inputs = retirement.inputs;
+        assert.equal(inputs.namespace, "data");
+        assert.equal(inputs.seedPod, "cache-seed");
+        assert.equal(inputs.seedUid, "uid-cache-seed", "a recreated seed (new uid) must trigger a new retirement");
+        assert.deepEqual(inputs.redisPods, ["cache-redis-0", "cache-redis-1", "cache-redis-2"]);
+        assert.deepEqual(inputs.sentinelPods, ["cache-sentinel-0", "cache-sentinel-1", "cache-sentinel-2"]);
+        assert.equal(inputs.headlessDomain, "cache-headless.data.svc.cluster.local");
+        assert.equal(inputs.timeoutSeconds, 600);
+        assert.equal(inputs.kubeconfig, undefined, "no kubeconfig given: the ambient one");
+        assert.ok(typeof inputs.__provider === "string" && inputs.__provider.length > 0, "the provider is serialized with the resource");
+        assert.ok(!inputs.__provider.includes("generated-password"), "the serialized provider holds no password");
+    });
+
+    it("outputs the master the retirement reports and how long writes paused", async () => {
+        assert.equal(await valueOf(redis.currentMaster), "cache-redis-0");
+        assert.equal(await valueOf(redis.currentMasterHost), "cache-redis-0.cache-headless.data.svc.cluster.local");
+        assert.equal(await valueOf(redis.writePauseMs), 420);
     });
 
     it("gives the seed Pod a master and a Sentinel container with a stable DNS name", () => {
@@ -168,6 +194,21 @@ describe("RedisSentinel options", function () {
         const kubeChildren = run.registrations.filter((r) => r.type.startsWith("kubernetes:") && r.name !== "cluster");
         assert.ok(kubeChildren.length >= 9);
         for (const child of kubeChildren) assert.ok(child.provider.startsWith(`${providerUrn}::`), `${child.name} does not use the given provider`);
+    });
+
+    it("hands a given kubeconfig and context to the retirement as a secret", async () => {
+        const { run } = await deploy({ kubeconfig: "apiVersion: v1\nkind: Config\n", kubeContext: "prod", retirement: { timeoutSeconds: 120 } });
+        const retirement = run.byName("cache-seed-retirement");
+        assert.ok(isSecret(retirement.wireInputs.kubeconfig), "the kubeconfig must travel as a secret");
+        assert.equal(retirement.inputs.context, "prod");
+        assert.equal(retirement.inputs.timeoutSeconds, 120);
+    });
+
+    it("leaves the seed as the master when retirement is off", async () => {
+        const { run, redis } = await deploy({ retirement: { enabled: false } });
+        assert.equal(run.byType(DYNAMIC_TYPE).length, 0);
+        assert.equal(await valueOf(redis.currentMaster), "cache-seed");
+        assert.equal(await valueOf(redis.writePauseMs), 0);
     });
 
     it("uses a given password as a secret and creates no random password", async () => {

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
+/** The type the seed retirement (a dynamic resource) registers with. */
+export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:SeedRetirement";
+
 /** Pulumi's marker for a serialized secret value. */
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -44,6 +47,11 @@ export function installMocks(config: Record<string, string> = {}, project = "red
             const state: Record<string, any> = { ...args.inputs };
             if (state.metadata) state.metadata = { uid: `uid-${args.name}`, ...state.metadata };
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = "generated-password-0123456789abcdef";
+            if (args.type === DYNAMIC_TYPE) {
+                // What the seed retirement reports after a switchover to the first replica.
+                const pod = args.inputs.redisPods?.[0];
+                Object.assign(state, { currentMaster: pod, currentMasterHost: `${pod}.${args.inputs.headlessDomain}`, writePauseMs: 420 });
+            }
             return { id: `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs) {
