@@ -64,6 +64,8 @@ export interface RetirementResult {
   writePauseMs: number;
   /** SENTINEL FAILOVER sent -> every sentinel names the new master (0 without switchover). */
   failoverMs: number;
+  /** How long after the leader's aligned INFO of the replicas SENTINEL FAILOVER went out (undefined: not aligned). */
+  failoverAfterInfoMs?: number;
   seedPod: "deleted" | "already-gone";
   /** Sentinels that were SENTINEL RESET, in order. */
   sentinelsReset: string[];
@@ -155,7 +157,7 @@ class Retirement {
       const pod = await this.phase("locate", () => this.locateSeedPod());
       const situation = await this.phase("preconditions", () => this.waitForStart(pod === undefined));
       let newMaster: string;
-      let switched = { writePauseMs: 0, failoverMs: 0 };
+      let switched: { writePauseMs: number; failoverMs: number; failoverAfterInfoMs?: number } = { writePauseMs: 0, failoverMs: 0 };
       if (situation.kind === "seed-is-master") {
         const s = await this.switchover();
         newMaster = s.newMaster;
@@ -245,7 +247,7 @@ class Retirement {
     });
   }
 
-  private async switchover(): Promise<{ newMaster: string; writePauseMs: number; failoverMs: number }> {
+  private async switchover(): Promise<{ newMaster: string; writePauseMs: number; failoverMs: number; failoverAfterInfoMs?: number }> {
     const seed = this.target.seed;
     const leftAsMaster = "The seed was left running as master (its pause was lifted; no failover was issued).";
     const alignment = this.opts.alignInfo === false ? undefined : await this.phase("align-info", () => this.alignInfo());
@@ -279,10 +281,11 @@ class Retirement {
       issued = await this.phase("failover", () => this.requestFailover());
       const newMaster = await this.phase("confirm", () => this.waitSwitchedAway(seed));
       const failoverMs = Date.now() - failoverAt;
+      const failoverAfterInfoMs = aligned === undefined ? undefined : failoverAt - aligned;
       await this.phase("move-clients", () => this.killSeedClients());
       const writePauseMs = Date.now() - pausedAt;
       this.log(`switched over to ${newMaster}: writes paused ${writePauseMs} ms (failover confirmed ${failoverMs} ms after SENTINEL FAILOVER)`);
-      return { newMaster, writePauseMs, failoverMs };
+      return { newMaster, writePauseMs, failoverMs, failoverAfterInfoMs };
     } catch (err) {
       if (!issued) {
         await this.keeper?.stop();
@@ -505,15 +508,39 @@ class Retirement {
     const state = `The seed is gone; the master is ${newMaster}.`;
     for (const host of this.target.sentinels) {
       const view = await observeSentinel(this.t, host, this.target.masterName);
+      const settled = (): Promise<true> => this.waitFor("reset-sentinels", state, Math.min(this.pollMs, 200), async () =>
+        checkSentinelClean(await observeSentinel(this.t, host, this.target.masterName), this.target, newMaster));
       if (hasStaleEntries(view, this.target, newMaster)) {
         this.log(`SENTINEL RESET ${this.target.masterName} on ${host}`);
-        await this.t.call("sentinel", host, ["SENTINEL", "RESET", this.target.masterName]);
-        reset.push(host);
+        // A reset Sentinel re-discovers the replicas only at its next INFO of the master (up to
+        // its 10 s period): shorten the period while it re-discovers, then put its own back.
+        await this.withInfoPeriod(host, 200, async () => {
+          await this.t.call("sentinel", host, ["SENTINEL", "RESET", this.target.masterName]);
+          reset.push(host);
+          await settled();
+        });
+      } else {
+        await settled();
       }
-      await this.waitFor("reset-sentinels", state, this.pollMs, async () =>
-        checkSentinelClean(await observeSentinel(this.t, host, this.target.masterName), this.target, newMaster));
     }
     return reset;
+  }
+
+  /** Runs `body` with the sentinel's INFO period at `ms` (SENTINEL DEBUG), restoring it after; runs it as is when unsupported. */
+  private async withInfoPeriod<T>(sentinel: string, ms: number, body: () => Promise<T>): Promise<T> {
+    let period: string | undefined;
+    try {
+      const debug = await this.t.call("sentinel", sentinel, ["SENTINEL", "DEBUG"]);
+      period = Array.isArray(debug) ? fieldsToRecord(debug)["INFO-PERIOD"] : undefined;
+      if (period) await this.t.call("sentinel", sentinel, ["SENTINEL", "DEBUG", "info-period", String(ms)]);
+    } catch {
+      period = undefined;
+    }
+    try {
+      return await body();
+    } finally {
+      if (period) await this.t.call("sentinel", sentinel, ["SENTINEL", "DEBUG", "info-period", period]).catch((e) => this.log(`could not restore info-period ${period} on ${sentinel}: ${errText(e)}`));
+    }
   }
 }
 

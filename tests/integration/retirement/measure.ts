@@ -19,6 +19,7 @@ export interface RunFigures {
   clientGapMs: number;
   writePauseMs: number;
   failoverMs: number;
+  failoverAfterInfoMs?: number;
   retirementMs: number;
   acked: number;
   lost: number;
@@ -50,11 +51,11 @@ export async function measureRetirements(opts: MeasureOptions): Promise<RunFigur
       await new Promise((r) => setTimeout(r, 500));
       const s = await finishScenario(t, writer);
       const fig: RunFigures = {
-        run, clientGapMs: s.report.longestGapMs, writePauseMs: res.writePauseMs, failoverMs: res.failoverMs, retirementMs,
+        run, clientGapMs: s.report.longestGapMs, writePauseMs: res.writePauseMs, failoverMs: res.failoverMs, failoverAfterInfoMs: res.failoverAfterInfoMs, retirementMs,
         acked: s.report.acked, lost: s.verify.missing.length + s.verify.wrong.length, errors: s.report.errors, errorMessages: s.report.errorMessages,
       };
       out.push(fig);
-      opts.log?.(`run ${run}: client gap ${fig.clientGapMs} ms, write pause ${fig.writePauseMs} ms, failover ${fig.failoverMs} ms, retirement ${fig.retirementMs} ms, ${fig.acked} acked, ${fig.lost} lost, ${fig.errors} errors`);
+      opts.log?.(`run ${run}: client gap ${fig.clientGapMs} ms, write pause ${fig.writePauseMs} ms, failover ${fig.failoverMs} ms (sent ${fig.failoverAfterInfoMs ?? "-"} ms after the aligned INFO), retirement ${fig.retirementMs} ms, ${fig.acked} acked, ${fig.lost} lost, ${fig.errors} errors`);
     } finally {
       await t.stopAll();
     }
