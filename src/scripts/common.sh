@@ -319,6 +319,10 @@ rs_cold_start() {
           fi ;;
         replica)
           if [ "$2" = "$RS_ANNOUNCE_HOST" ]; then _followers=$((_followers + 1)); else _pending=$2; fi ;;
+        master)
+          # Promoted since the check above: follow it.
+          rs_log "cold start: $_c:$RS_REDIS_PORT serves as master: replicating from it"
+          rs_leave_standby "$_c" "$RS_REDIS_PORT"; return 0 ;;
       esac
       [ "$_inset" = yes ] && _answered=$((_answered + 1))
     done
@@ -333,7 +337,7 @@ rs_cold_start() {
       if [ "$_best" = "$RS_ANNOUNCE_HOST" ] && [ $((_bestr + _bestk)) -eq 0 ] && [ "$_waited" -lt "$RS_ELECTION_WAIT_S" ]; then
         # Nobody holds data: give a starting seed the first boot before serving empty.
         rs_log "cold start: no pod holds data; waiting for a seed or a master (attempt $_n, ${_waited}s of ${RS_ELECTION_WAIT_S}s)"
-      elif [ "$_best" = "$RS_ANNOUNCE_HOST" ]; then
+      elif [ "$_best" = "$RS_ANNOUNCE_HOST" ] && [ -z "$(rs_find_serving_master)" ]; then
         rs_log "cold start: elected master (highest rank $_bestr/$_bestk among the answering candidates${_missing:+; absent:$_missing})"
         rs_leave_standby; return 0
       else

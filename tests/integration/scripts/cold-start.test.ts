@@ -18,12 +18,15 @@ describe("scripts: cold start with no seed (real processes)", function () {
         await t.startAll();
         await t.removeSeed();
     });
-    afterEach(async () => {
+    let failed = false;
+    afterEach(async function () {
+        if (this.currentTest?.state === "failed") failed = true;
         await writer?.stop(2000);
         writer = undefined;
     });
     after(async () => {
-        await t?.stopAll({ keepDir: !!process.env.KEEP });
+        await t?.stopAll({ keepDir: failed || !!process.env.KEEP });
+        if (failed) console.log(`      logs kept in ${t?.dir}`);
     });
 
     const stopAll = (topo: Topology, pods: PodInfo[]) => Promise.all(pods.map((p) => topo.killPod(p.name, "SIGTERM")));

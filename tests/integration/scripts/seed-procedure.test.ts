@@ -17,12 +17,15 @@ describe("scripts: seed procedure and pod restarts (real processes)", function (
     before(async () => {
         t = await Topology.create({ downAfterMs: 2000 });
     });
-    afterEach(async () => {
+    let failed = false;
+    afterEach(async function () {
+        if (this.currentTest?.state === "failed") failed = true;
         await writer?.stop(2000);
         writer = undefined;
     });
     after(async () => {
-        await t?.stopAll();
+        await t?.stopAll({ keepDir: failed || !!process.env.KEEP });
+        if (failed) console.log(`      logs kept in ${t?.dir}`);
     });
 
     it("seed, Sentinel Service, then 3 Redis and 3 Sentinel pods: one master, all linked, by host name", async () => {
