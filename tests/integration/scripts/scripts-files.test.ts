@@ -37,3 +37,32 @@ describe("scripts: the files the ConfigMap ships", () => {
         execFileSync("shellcheck", ["-s", "sh", ...all], { cwd: path.resolve(scriptsDir(), "..", "..") });
     });
 });
+
+describe("scripts: common.sh helpers", () => {
+    const run = (snippet: string, env: Record<string, string> = {}): string =>
+        execFileSync("sh", ["-c", `. "${path.join(scriptsDir(), "common.sh")}"; ${snippet}`], {
+            encoding: "utf8",
+            env: { PATH: process.env.PATH, RS_DATA_DIR: "/nonexistent", ...env },
+        });
+
+    it("backs off 1, 2, 4, ... seconds, capped at RS_RETRY_MAX_S", () => {
+        assert.equal(run("for n in 1 2 3 4 5 6 7; do rs_backoff $n; done").trim().split("\n").join(" "), "1 2 4 8 16 16 16");
+        assert.equal(run("for n in 1 2 3; do rs_backoff $n; done", { RS_RETRY_MAX_S: "2" }).trim().split("\n").join(" "), "1 2 2");
+    });
+
+    it("quotes a password for redis.conf so that quotes, backslashes, $ and spaces survive", () => {
+        assert.equal(run(`rs_q 'a "b" \\ $c d'`), `"a \\"b\\" \\\\ $c d"`);
+    });
+
+    it("takes the announce host from hostname and RS_HEADLESS_DOMAIN when RS_ANNOUNCE_HOST is unset", () => {
+        const host = execFileSync("hostname", { encoding: "utf8" }).trim();
+        assert.equal(run('echo "$RS_ANNOUNCE_HOST"', { RS_HEADLESS_DOMAIN: "c-headless.ns.svc.cluster.local" }).trim(), `${host}.c-headless.ns.svc.cluster.local`);
+        assert.equal(run('echo "$RS_ANNOUNCE_HOST"', { RS_ANNOUNCE_HOST: "x.y" }).trim(), "x.y");
+    });
+
+    it("asks the Sentinel Service nothing and prints nothing when RS_SENTINEL_HOST is unset or nothing answers", () => {
+        assert.equal(run("rs_ask_sentinels"), "");
+        assert.equal(run("rs_ask_sentinels", { RS_SENTINEL_HOST: "127.0.9.254", RS_SENTINEL_PORT: "1" }), "");
+        assert.equal(run("rs_node_state 127.0.9.254 1").trim(), "down");
+    });
+});
