@@ -2,7 +2,8 @@
  * Loopback address plan. Each topology gets its own /24 in 127.0.10.0 - 127.0.250.0,
  * claimed with a lock file (so test files, the demo and other engineers' runs on the
  * same machine never share addresses). Inside the /24:
- *   .1 Sentinel Service proxy, .10 seed pod, .20+i Redis pod i, .60+i Sentinel pod i.
+ *   .1 Sentinel Service proxy, .10 seed pod, .20+i Redis pod i, .60+i Sentinel pod i
+ *   (each +100 while rescheduled to a "new node", see Topology.reschedulePod).
  * A lock left by a dead process is taken over after killing the process groups it
  * recorded (leftovers of a crashed run).
  */

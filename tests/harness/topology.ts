@@ -64,6 +64,7 @@ export interface PodInfo {
     kind: PodKind;
     /** Announced host name (the pod FQDN). */
     host: string;
+    /** Current loopback address (changes when the pod is rescheduled). */
     address: string;
     containers: ContainerName[];
     dir: string;
@@ -205,10 +206,7 @@ export class Topology {
             lease,
         );
         t.unregisterExit = onExit(() => t.stopAllSync());
-        addHostsBlock(t.name, [
-            { address: t.serviceAddress, names: [t.serviceHost] },
-            ...t.pods.map((p) => ({ address: p.address, names: [p.host] })),
-        ]);
+        t.writeHostsBlock();
         t.log(`topology ${t.name}: ${replicas} Redis pods, ${sentinels} Sentinel pods, dir ${t.dir}`);
         return t;
     }
@@ -397,6 +395,29 @@ export class Topology {
         }
         await container.exited;
         this.running.delete(`${p.name}/${c}`);
+    }
+
+    /**
+     * A pod rescheduled onto another node: killed, given a new loopback address (its
+     * host name now resolves there, as the pod's DNS record would), started again with
+     * its volumes. Returns the new address.
+     */
+    async reschedulePod(name: string, opts: { signal?: "SIGKILL" | "SIGTERM" } = {}): Promise<string> {
+        const p = this.pod(name);
+        await this.killPod(p.name, opts.signal ?? "SIGKILL");
+        const octet = Number(p.address.split(".")[3]);
+        p.address = addressOf(this.lease.subnet, octet >= 100 ? octet - 100 : octet + 100);
+        this.writeHostsBlock();
+        await this.startPod(p.name);
+        this.log(`rescheduled ${p.name} to ${p.address}`);
+        return p.address;
+    }
+
+    private writeHostsBlock(): void {
+        addHostsBlock(this.name, [
+            { address: this.serviceAddress, names: [this.serviceHost] },
+            ...this.pods.map((p) => ({ address: p.address, names: [p.host] })),
+        ]);
     }
 
     async restartPod(name: string, opts: { signal?: "SIGKILL" | "SIGTERM"; fresh?: boolean } = {}): Promise<void> {

@@ -3,7 +3,7 @@
  * ConfigMap's scripts.
  */
 import { strict as assert } from "assert";
-import { ContinuousWriter, finishScenario, Topology, waitFor } from "../../harness";
+import { ContinuousWriter, finishScenario, PodInfo, Topology, waitFor } from "../../harness";
 
 const DOWN_AFTER_MS = 2000;
 
@@ -84,5 +84,29 @@ describe("scripts: waiting for a master, and master failure (real processes)", f
         assert.equal(end.snapshot.redis.find((r) => r.host === old.host)?.masterHost, promoted);
         assert.match(t.logs(old.name, "redis"), /a master already exists at .*: starting as its replica/);
         console.log(`      failover ${failoverMs} ms after SIGKILL; writer: ${end.report.acked} acked, ${end.report.errors} errors, longest gap ${end.report.longestGapMs} ms`);
+    });
+
+    it("pods rescheduled with a new IP (a replica, a sentinel, then the master) are found again by host name", async () => {
+        writer = new ContinuousWriter({ redis: t.clientOptions(), waitReplicas: 1 }).start();
+        const master = t.pod((await t.waitHealthy()).masters[0]);
+        const replica = t.redisPods().find((p) => p !== master) as PodInfo;
+        const newAddress = await t.reschedulePod(replica.name);
+        await t.waitHealthy({ master: master.host, timeoutMs: 30_000 });
+        const clients = await t.cli(master.name, "redis", "CLIENT", "LIST", "TYPE", "replica");
+        assert.match(clients, new RegExp(`addr=${newAddress.replace(/\./g, "\\.")}:`), "the replica syncs from its new address");
+
+        await t.reschedulePod(t.sentinelPods()[2].name);
+        await t.waitHealthy({ master: master.host, timeoutMs: 30_000 });
+
+        // The master back within down-after at a new address: the sentinels reach it by
+        // name, so it stays master (no failover), with its data.
+        const masterAddress = await t.reschedulePod(master.name);
+        await new Promise((r) => setTimeout(r, DOWN_AFTER_MS + 2000));
+        const end = await finishScenario(t, writer, 40_000);
+        writer = undefined;
+        assert.equal(end.master, master.host);
+        for (const x of end.snapshot.sentinels) assert.equal(x.flags, "master", `sentinel ${x.pod} flags`);
+        assert.match(t.logs(master.name, "redis"), /names this pod as master: starting as master/);
+        assert.equal(t.resolve(master.host).address, masterAddress);
     });
 });
