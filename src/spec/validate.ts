@@ -299,9 +299,12 @@ export function namespaceProblems(namespace: string): string[] {
 
 /** Password rules; the message never contains the password. Exported for Output passwords. */
 export function passwordProblems(password: string): string[] {
-    if (password.length < 8 || password.length > 512 || /[\s"'\\]/.test(password)) {
+    // The scripts quote it for redis.conf and sentinel.conf, so any printable character works;
+    // a control character (a newline above all) would end the config line.
+    // eslint-disable-next-line no-control-regex
+    if (password.length < 8 || password.length > 512 || /[\x00-\x1f\x7f]/.test(password)) {
         return [`option \`password\` = [secret, ${password.length} characters]: must be 8-512 characters ` +
-            "with no whitespace, quotes or backslashes (it is written into redis.conf and sentinel.conf)"];
+            "with no control characters such as newlines"];
     }
     return [];
 }

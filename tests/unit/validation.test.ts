@@ -31,7 +31,7 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
     ["unknown option with a near miss", { replica: 3 } as unknown as RedisSentinelArgs, ["unknown option `replica`", "did you mean `replicas`?"]],
     ["unknown nested option", { persistence: { sise: "1Gi" } } as unknown as RedisSentinelArgs, ["unknown option `persistence.sise`"]],
     ["short password", { password: "short" }, ["`password` = [secret, 5 characters]", "8-512 characters"]],
-    ["password with a quote", { password: 'pass"word123' }, ["`password` = [secret", "no whitespace, quotes"]],
+    ["password with a newline", { password: "pass\nword123" }, ["`password` = [secret, 12 characters]", "no control characters"]],
     // Production hardening options (issue 6): persistence, network policy, budgets, spread, resources, labels.
     ["persistence as a boolean", { persistence: true as unknown as RedisSentinelArgs["persistence"] }, ["`persistence` = true", "must be an object such as"]],
     ["persistence switch as a string", { persistence: { enabled: "no" as unknown as boolean } }, ['`persistence.enabled` = "no"', "true or false"]],
@@ -88,7 +88,8 @@ describe("RedisSentinel validation", function () {
     }
 
     it("never puts a password in an error message", () => {
-        assert.throws(() => resolveSpec("cache", { password: "pw with space" }), (e: Error) => !e.message.includes("pw with space"));
+        assert.throws(() => resolveSpec("cache", { password: "pw\twith tab" }), (e: Error) => !e.message.includes("with tab"));
+        assert.equal(resolveSpec("cache", { password: `p@ss "w0rd" \\ $x'y` }).password, `p@ss "w0rd" \\ $x'y`, "the scripts quote any printable password");
     });
 
     it("lists every problem at once", () => {
