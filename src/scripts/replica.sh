@@ -29,6 +29,11 @@
 #      and when no pod holds data the winner waits RS_ELECTION_WAIT_S first (a seed
 #      starting meanwhile takes the first boot).
 #    The sentinels find the elected master by asking the same pods (sentinel.sh).
+#    Limits: Redis does not restore replication offsets from AOF, hence the recorded
+#    offset (exact after SIGTERM, as of the last readiness probe after a crash). Once
+#    RS_ELECTION_WAIT_S has passed, pods that see different majorities could each
+#    elect themselves; keep it well above a pod's start time. A pod the sentinels name
+#    as master starts as master with what its volume holds, even if the volume was lost.
 # Redis (and the data) stay running in the background; SIGTERM records the offset.
 set -u
 RS_ROLE=replica
