@@ -85,3 +85,16 @@ describe("retirement: safety rules on recorded replies", function () {
     assert.ok(!t.asked.some((a) => a.includes("CLIENT UNPAUSE")));
   });
 });
+
+describe("retirement: error text", () => {
+  it("rebuilds a Kubernetes error that lost its message in closure serialization, with the RBAC hint on 403", async () => {
+    const { errText } = await import("../../../src/retirement/retire");
+    const { REQUIRED_RBAC_RULES } = await import("../../../src/kube");
+    // what `new KubeApiError(...)` becomes in serialized code: fields set, no message
+    const lost = { name: "KubeApiError", code: 403, target: { verb: "delete", resource: "pods", namespace: "ns", name: "r-seed" } };
+    assert.equal(errText(lost), `Kubernetes API refused to delete pods "r-seed" in namespace "ns": 403 Forbidden. The kubeconfig's identity needs a Role in namespace "ns" bound to it with ${REQUIRED_RBAC_RULES}`);
+    assert.equal(errText({ ...lost, code: 500 }), 'Kubernetes API call failed: delete pods "r-seed" in namespace "ns": HTTP 500');
+    assert.equal(errText(new Error("plain")), "plain");
+    assert.equal(errText("text"), "text");
+  });
+});
