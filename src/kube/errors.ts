@@ -25,11 +25,22 @@ export interface StatusLike {
 }
 
 /** A failed API call; `code` is the HTTP status when the API server answered. */
-export class KubeApiError extends Error {
-    constructor(message: string, readonly code: number | undefined, readonly target: KubeCallTarget) {
-        super(message);
-        this.name = "KubeApiError";
-    }
+export interface KubeApiError extends Error {
+    readonly code: number | undefined;
+    readonly target: KubeCallTarget;
+}
+
+/**
+ * Makes a {@link KubeApiError}. A factory, not a subclass of Error: Pulumi's closure
+ * serialization of the dynamic provider drops `extends`, and a serialized subclass of
+ * Error loses its message.
+ */
+export function kubeApiError(message: string, code: number | undefined, target: KubeCallTarget): KubeApiError {
+    return Object.assign(new Error(message), { name: "KubeApiError", code, target });
+}
+
+export function isKubeApiError(err: unknown): err is KubeApiError {
+    return err instanceof Error && err.name === "KubeApiError" && "target" in err;
 }
 
 /** Pure: the v1 Status in an error body (client-node gives the body as JSON text), if any. */
@@ -74,7 +85,7 @@ export function forbiddenMessage(t: KubeCallTarget, status?: StatusLike): string
  * ApiException message (which embeds response headers) is not.
  */
 export function describeApiError(t: KubeCallTarget, err: unknown): KubeApiError {
-    return new KubeApiError(apiErrorMessage(t, err), httpCodeOf(err), t);
+    return kubeApiError(apiErrorMessage(t, err), httpCodeOf(err), t);
 }
 
 function apiErrorMessage(t: KubeCallTarget, err: unknown): string {

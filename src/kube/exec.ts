@@ -4,7 +4,7 @@
 // (it may hold data) and never credentials.
 import { Writable } from "stream";
 import { Exec, KubeConfig } from "@kubernetes/client-node";
-import { describeApiError, httpCodeOf, KubeApiError, StatusLike } from "./errors";
+import { describeApiError, httpCodeOf, kubeApiError, type KubeApiError, StatusLike } from "./errors";
 import { outcomeFromExecStatus } from "./exec-status";
 
 export interface ExecResult {
@@ -138,7 +138,7 @@ class ExecRun {
 
 function execError(where: string, namespace: string, pod: string, err: unknown): KubeApiError {
     const t = { verb: "create", resource: "pods/exec", namespace, name: pod };
-    return new KubeApiError(`${where} failed: ${describeApiError(t, err).message}`, httpCodeOf(err), t);
+    return kubeApiError(`${where} failed: ${describeApiError(t, err).message}`, httpCodeOf(err), t);
 }
 
 function terminateQuietly(socket: ClosableSocket | undefined): void {

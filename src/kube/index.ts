@@ -7,7 +7,7 @@ export type { ExecOptions, ExecResult } from "./exec";
 export { execInPod, describeCommand, DEFAULT_EXEC_TIMEOUT_MS } from "./exec";
 export type { ExecOutcome } from "./exec-status";
 export { outcomeFromExecStatus } from "./exec-status";
-export type { KubeCallTarget, StatusLike } from "./errors";
+export type { KubeApiError, KubeCallTarget, StatusLike } from "./errors";
 export {
-    KubeApiError, REQUIRED_RBAC_RULES, describeApiError, forbiddenMessage, httpCodeOf, parseStatusBody,
+    kubeApiError, isKubeApiError, REQUIRED_RBAC_RULES, describeApiError, forbiddenMessage, httpCodeOf, parseStatusBody,
 } from "./errors";

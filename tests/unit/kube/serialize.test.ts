@@ -56,4 +56,28 @@ describe("src/kube under Pulumi closure serialization", function () {
         const [del] = fake.requestsTo("DELETE", "/api/v1/namespaces/redis/pods/r-seed");
         assert.deepStrictEqual((del.body as { preconditions: unknown }).preconditions, { uid });
     });
+
+    it("keeps the message and the RBAC hint of a 403 in serialized code", async () => {
+        fake.addPod({ namespace: "redis", name: "r-locked", containers: ["redis"] });
+        fake.forbid({ verb: "delete", namespace: "redis", name: "r-locked" });
+        const tryDelete = async (kubeconfig: string) => {
+            const api = new PodApi(loadKubeConfig({ kubeconfig }));
+            try {
+                await api.deletePod("redis", "r-locked", "any-uid");
+                return "deleted";
+            } catch (err) {
+                const e = err as Error & { code?: number; name: string };
+                return { name: e.name, code: e.code, message: e.message };
+            }
+        };
+        const serialized = await pulumi.runtime.serializeFunction(() => tryDelete, { isFactoryFunction: true });
+        const handler = loadSerialized(serialized.text)[serialized.exportName] as (k: string) => Promise<any>;
+        const outcome = await handler(fake.kubeconfig());
+        assert.strictEqual(outcome.name, "KubeApiError");
+        assert.strictEqual(outcome.code, 403);
+        assert.match(outcome.message, /delete/);
+        assert.match(outcome.message, /pods/);
+        assert.match(outcome.message, /Role|RBAC/);
+        fake.allowAll();
+    });
 });
