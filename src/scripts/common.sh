@@ -59,6 +59,8 @@ export REDISCLI_AUTH
 # its name carries the server's rank (see replica.sh).
 RS_RANK_USER_PREFIX="rs-cold-start-rank-"
 RS_OFFSET_FILE="$RS_DATA_DIR/rs-last-offset"
+# Written by prestop-redis.sh when it starts a handover; removed when redis-server starts.
+RS_HANDOVER_MARKER="$RS_DATA_DIR/rs-handover-started"
 
 rs_log() {
   printf '%s %s: %s\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$RS_ROLE" "$*"
@@ -204,17 +206,31 @@ rs_local_host() {
 }
 
 # rs_start_redis: run redis-server on the generated config in the background; a
-# SIGTERM records the replication offset, then stops redis-server.
+# SIGTERM hands a serving master over (unless the preStop hook did), records the
+# replication offset, then stops redis-server.
 rs_start_redis() {
+  rm -f "$RS_HANDOVER_MARKER"
   redis-server "$RS_DATA_DIR/redis.conf" &
   RS_CHILD=$!
   trap 'rs_on_term' TERM INT
 }
 
 rs_on_term() {
+  _me=$(rs_local_host)
+  # A serving master (not a replica, not a cold-start standby) hands over first, as its
+  # preStop hook would: without it Sentinel only starts counting down-after-milliseconds
+  # once redis-server has stopped answering. Skipped when the hook already started one.
+  if [ "$(rs_node_state "$_me" "$RS_REDIS_PORT")" = master ]; then
+    if [ -e "$RS_HANDOVER_MARKER" ]; then
+      rs_log "stopping: the preStop hook already handed over for this shutdown"
+    else
+      rs_log "stopping a serving master without its preStop hook: handing over first (prestop-redis.sh, at most ${RS_PRESTOP_TIMEOUT_S:-20}s)"
+      sh "${RS_SCRIPTS_DIR:-/scripts}/prestop-redis.sh" || rs_log "stopping: the handover was not confirmed (see above)"
+    fi
+  fi
   rs_log "stopping: recording the replication offset, then shutting redis-server down"
   # A master stops accepting writes first, so the offset it records is its last one.
-  _me=$(rs_local_host)
+  # (A longer pause of the handover stays: Redis keeps the later end of the two.)
   if [ "$(rs_cli "$_me" "$RS_REDIS_PORT" ROLE | sed -n 1p)" = master ]; then
     rs_cli "$_me" "$RS_REDIS_PORT" CLIENT PAUSE 30000 WRITE >/dev/null
   fi

@@ -17,8 +17,13 @@
 #    the replica Sentinel promotes has every acknowledged write.
 # 4. SENTINEL FAILOVER through the Sentinel Service.
 # 5. Wait (bounded) until the Sentinels name another server and it serves as master.
-# Once the failover is asked for, the pause is never lifted (as in the seed retirement):
-# writes it holds fail over with the clients when redis-server stops, none lands here.
+# Once the failover may have been asked for (OK, INPROG, or no answer), the pause is never
+# lifted (as in the seed retirement): writes it holds fail over with the clients when
+# redis-server stops, none lands here. Only an explicit refusal lifts it.
+# Before pausing, the hook writes $RS_DATA_DIR/rs-handover-started (removed when
+# redis-server starts), so the SIGTERM handler does not hand over a second time; after
+# pausing it records the replication offset (the cold-start rank) as the handler does.
+# If every replica stops meanwhile (the whole set stopping), it stops waiting.
 # Exit status 1 when the handover was not confirmed in time; the kubelet stops the pod
 # either way.
 set -u
@@ -71,10 +76,21 @@ if [ -z "$replicas" ]; then
   exit 0
 fi
 
+# all_down REPLICAS: true when none of the replicas ("host port" lines) answers PING.
+all_down() {
+  _up=$(printf '%s\n' "$1" | while read -r _rh _rp; do
+    [ -n "$_rh" ] || continue
+    [ "$(rs_cli "$_rh" "$_rp" PING)" = PONG ] && echo up
+  done)
+  [ -z "$_up" ]
+}
+
+: >"$RS_HANDOVER_MARKER" 2>/dev/null || rs_log "handover: cannot write $RS_HANDOVER_MARKER"
 pause_ms=$(((RS_PRESTOP_TIMEOUT_S + 30) * 1000))
 if [ "$(rs_cli "$me" "$RS_REDIS_PORT" CLIENT PAUSE "$pause_ms" WRITE)" != OK ]; then
   rs_log "handover: CLIENT PAUSE WRITE failed; asking for the failover anyway"
 fi
+rs_record_offset
 target=$(rs_info_field "$(rs_cli "$me" "$RS_REDIS_PORT" INFO replication)" master_repl_offset)
 case "$target" in ''|*[!0-9]*) target=0 ;; esac
 sync_deadline=$(($(date +%s) + RS_PRESTOP_SYNC_WAIT_S))
@@ -82,6 +98,11 @@ rs_log "handover: writes paused at offset $target; waiting for the online replic
 while :; do
   behind=$(lagging "$replicas" "$target")
   [ -z "$behind" ] && break
+  if all_down "$replicas"; then
+    rs_log "handover: every replica stopped meanwhile: nothing can take over; resuming writes and stopping without a handover"
+    rs_cli "$me" "$RS_REDIS_PORT" CLIENT UNPAUSE >/dev/null
+    exit 0
+  fi
   if [ "$(date +%s)" -ge "$sync_deadline" ]; then
     rs_log "handover: after ${RS_PRESTOP_SYNC_WAIT_S}s still below offset $target: $(echo "$behind" | tr '\n' ' '); failing over anyway (Sentinel promotes the most up-to-date replica)"
     break
@@ -93,6 +114,10 @@ reply=$(rs_cli "$RS_SENTINEL_HOST" "$RS_SENTINEL_PORT" SENTINEL FAILOVER "$RS_MA
 case "$reply" in
   OK) rs_log "handover: SENTINEL FAILOVER accepted after $(elapsed)" ;;
   INPROG*) rs_log "handover: a failover is already in progress; waiting for it" ;;
+  '')
+    # The request may have reached a sentinel: never lift the pause now.
+    rs_log "handover: SENTINEL FAILOVER $RS_MASTER_NAME via $RS_SENTINEL_HOST:$RS_SENTINEL_PORT got no answer; stopping with writes paused"
+    exit 1 ;;
   *)
     rs_log "handover: SENTINEL FAILOVER $RS_MASTER_NAME via $RS_SENTINEL_HOST:$RS_SENTINEL_PORT answered '${reply:-nothing}'; resuming writes and stopping without a handover"
     rs_cli "$me" "$RS_REDIS_PORT" CLIENT UNPAUSE >/dev/null
@@ -109,6 +134,10 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
       rs_log "handover: ${named%% *} serves as master after $(elapsed); stopping"
       exit 0
     fi
+  fi
+  if all_down "$replicas"; then
+    rs_log "handover: every replica stopped before one took over (the sentinel service last named: $last); stopping with writes paused"
+    exit 1
   fi
   sleep 0.1
 done

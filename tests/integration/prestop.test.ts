@@ -1,12 +1,14 @@
 /**
  * prestop-redis.sh against real redis-server / redis-sentinel processes (tests/harness):
  * a Redis pod is stopped the way the kubelet stops it (preStop hook, then SIGTERM to the
- * container's main process). A stopping master must hand over first, so the application
- * sees a short pause instead of failing writes for down-after-milliseconds, and no
- * acknowledged write may be lost.
+ * container's main process), or with a plain SIGTERM (no hook: the SIGTERM handler of
+ * common.sh runs the same handover). A stopping master must hand over first, so the
+ * application sees a short pause instead of failing writes for down-after-milliseconds,
+ * and no acknowledged write may be lost. A replica stops at once.
  */
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { ContinuousWriter, finishScenario, onExit, PodInfo, startTopology, Topology, waitFor } from "../harness";
 
@@ -72,6 +74,19 @@ async function sentinelsSeePriority(t: Topology, count: number, priority: string
     } catch (e) {
         throw new Error(`${(e as Error).message}; last seen ${last}`);
     }
+}
+
+/** The marker prestop-redis.sh leaves on the data volume when it starts a handover. */
+function handoverMarker(t: Topology, pod: PodInfo): string {
+    return path.join(t.containerEnv(pod).RS_DATA_DIR, "rs-handover-started");
+}
+
+/** SIGTERM to a pod's main process (no hook), as `kill` or a runtime stop would; resolves with the time until it exited. */
+async function sigterm(t: Topology, pod: PodInfo): Promise<{ ms: number; log: string }> {
+    const logBefore = t.logs(pod.name, "redis").length;
+    const started = Date.now();
+    await t.killPod(pod.name, "SIGTERM", 30_000);
+    return { ms: Date.now() - started, log: t.logs(pod.name, "redis").slice(logBefore) };
 }
 
 async function currentMaster(t: Topology): Promise<PodInfo> {
@@ -151,7 +166,9 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
         // The kubelet's SIGTERM; the StatefulSet recreates the pod with the same volume, later
         // than down-after-milliseconds here, so without a handover the writes would stall
         // for at least that long.
-        await t.killPod(old.name, "SIGTERM", 20_000);
+        const { ms: termMs, log } = await sigterm(t, old);
+        assert.match(log, /the preStop hook already handed over for this shutdown/);
+        assert.ok(termMs < 3000, `after the hook, SIGTERM took ${termMs} ms to stop ${old.name}`);
         await new Promise((r) => setTimeout(r, DOWN_AFTER_MS + 1000));
         await t.startPod(old.name);
 
@@ -165,16 +182,56 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
             `longest gap ${outcome.report.longestGapMs} ms, lost ${outcome.verify.missing.length}`);
     });
 
-    it("control, the same stop without the hook: writes stall for at least down-after-milliseconds", async () => {
+    it("on a replica, plain SIGTERM (no hook): stops at once, no handover, the master stays", async () => {
+        const master = await currentMaster(t);
+        const replica = t.redisPods().find((p) => p.host !== master.host)!;
+        const { ms: termMs, log } = await sigterm(t, replica);
+        assert.ok(termMs < 2000, `SIGTERM took ${termMs} ms to stop the replica ${replica.name}:\n${log}`);
+        assert.doesNotMatch(log, /handing over first/);
+        assert.match(log, /recording the replication offset/);
+        assert.equal(await t.serviceMaster(), master.host);
+        await t.startPod(replica.name);
+        await t.waitHealthy({ master: master.host, timeoutMs: 30_000 });
+        console.log(`      replica stopped ${termMs} ms after SIGTERM`);
+    });
+
+    it("on the master, plain SIGTERM (no hook): hands over first; writes pause briefly, none fails, none acknowledged is lost", async () => {
         const old = await currentMaster(t);
         const writer = new ContinuousWriter({ redis: t.clientOptions(), intervalMs: 20 }).start();
         await new Promise((r) => setTimeout(r, 1500));
-        await t.killPod(old.name, "SIGTERM", 20_000);
+
+        const { ms: termMs, log } = await sigterm(t, old);
+        assert.match(log, /handing over first/);
+        assert.match(log, /serves as master after \d+s; stopping/);
+        assert.ok(!log.includes(t.password), "the handover printed the password");
+        const named = await t.serviceMaster();
+        assert.ok(named && named !== old.host, `after SIGTERM the sentinel service names ${named}, the stopped pod is ${old.host}`);
+        await new Promise((r) => setTimeout(r, DOWN_AFTER_MS + 1000));
+        await t.startPod(old.name);
+
+        const outcome = await finishScenario(t, writer, 60_000);
+        assert.notEqual(outcome.master, old.host);
+        assert.equal(outcome.report.errors, 0, `writes failed: ${outcome.report.errorMessages.join("; ")}`);
+        assert.equal(outcome.verify.missing.length, 0);
+        assert.ok(outcome.report.longestGapMs < DOWN_AFTER_MS,
+            `longest write gap ${outcome.report.longestGapMs} ms, not below down-after-milliseconds (${DOWN_AFTER_MS} ms)`);
+        console.log(`      SIGTERM to exit ${termMs} ms; writes acked ${outcome.report.acked}, errors ${outcome.report.errors}, ` +
+            `longest gap ${outcome.report.longestGapMs} ms, lost ${outcome.verify.missing.length}`);
+    });
+
+    it("control, the same SIGTERM with the handover skipped (marker of a hook that did nothing): writes stall for at least down-after-milliseconds", async () => {
+        const old = await currentMaster(t);
+        const writer = new ContinuousWriter({ redis: t.clientOptions(), intervalMs: 20 }).start();
+        await new Promise((r) => setTimeout(r, 1500));
+        fs.writeFileSync(handoverMarker(t, old), "");
+        const { log } = await sigterm(t, old);
+        assert.match(log, /the preStop hook already handed over for this shutdown/);
         await new Promise((r) => setTimeout(r, DOWN_AFTER_MS + 1000));
         await t.startPod(old.name);
         const outcome = await finishScenario(t, writer, 60_000);
-        console.log(`      without the hook: longest gap ${outcome.report.longestGapMs} ms, errors ${outcome.report.errors}, lost ${outcome.verify.missing.length}`);
+        assert.ok(!fs.existsSync(handoverMarker(t, old)), "the marker survived the restart: the next SIGTERM would not hand over");
+        console.log(`      without a handover: longest gap ${outcome.report.longestGapMs} ms, errors ${outcome.report.errors}, lost ${outcome.verify.missing.length}`);
         assert.ok(outcome.report.longestGapMs >= DOWN_AFTER_MS * 0.9,
-            `without a handover the writes stalled only ${outcome.report.longestGapMs} ms: the scenario above would not show what the hook does`);
+            `without a handover the writes stalled only ${outcome.report.longestGapMs} ms: the scenarios above would not show what the handover does`);
     });
 });
