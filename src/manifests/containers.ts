@@ -3,6 +3,7 @@ import { DEFAULTS, METRICS_PORT, REDIS_PORT, SENTINEL_PORT } from "../spec/defau
 import type { ContainerResources } from "../spec/args";
 import type { ManifestSpec } from "./spec";
 import type { Names } from "./names";
+import { memoryShare } from "../spec/quantity";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -58,6 +59,20 @@ export function scriptEnv(spec: ManifestSpec, names: Names): EnvVar[] {
         { name: "RS_APPENDONLY", value: "yes" },
         { name: "RS_REDIS_HOSTS", value: names.redisHosts.join(" ") },
         { name: "RS_SENTINEL_HOSTS", value: names.sentinelHosts.join(" ") },
+    ];
+}
+
+/**
+ * Redis's memory cap, from the Redis container's memory limit: `RS_MAXMEMORY` (bytes,
+ * `maxmemoryPercent` of `limits.memory`; unset without a limit) and `RS_MAXMEMORY_POLICY`.
+ * common.sh writes them into redis.conf, so a full dataset answers writes with an OOM
+ * error instead of being OOM-killed by the kubelet.
+ */
+export function maxmemoryEnv(spec: Pick<ManifestSpec, "redisResources" | "maxmemoryPercent" | "maxmemoryPolicy">): EnvVar[] {
+    const limit = spec.redisResources.limits?.memory;
+    return [
+        ...(limit !== undefined ? [{ name: "RS_MAXMEMORY", value: String(memoryShare(limit, spec.maxmemoryPercent)) }] : []),
+        { name: "RS_MAXMEMORY_POLICY", value: spec.maxmemoryPolicy },
     ];
 }
 
@@ -124,7 +139,7 @@ export function redisContainer({ spec, names, script, extraEnv = [], preStop = f
         image: spec.image,
         imagePullPolicy: spec.imagePullPolicy,
         command: roleScript(script),
-        env: [...scriptEnv(spec, names), ...preStopEnv, ...extraEnv],
+        env: [...scriptEnv(spec, names), ...maxmemoryEnv(spec), ...preStopEnv, ...extraEnv],
         ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
         resources: resourcesOf(spec.redisResources),
         securityContext: CONTAINER_SECURITY_CONTEXT,

@@ -21,6 +21,8 @@
 #   RS_SENTINEL_DIR         Sentinel config dir, a writable volume [/sentinel]
 #   RS_APPENDONLY           AOF persistence [yes]
 #   RS_REDIS_HOSTS          DNS names of the Redis set's pods, space separated
+#   RS_MAXMEMORY            Redis maxmemory in bytes [unset: no limit]
+#   RS_MAXMEMORY_POLICY     Redis maxmemory-policy [unset: Redis's noeviction]
 #   RS_SENTINEL_HOSTS       DNS names of the Sentinel set's pods (informational)
 # Optional (tests shorten them):
 #   RS_SCRIPTS_DIR          where common.sh lives [the role script's own directory]
@@ -164,6 +166,16 @@ rs_write_redis_conf() {
     echo 'logfile ""'
     echo "appendonly $RS_APPENDONLY"
     echo "appendfsync everysec"
+    case "${RS_MAXMEMORY:-}" in
+      '') ;;
+      *[!0-9]*) rs_log "ignoring RS_MAXMEMORY: not a number of bytes: $RS_MAXMEMORY" >&2 ;;
+      *) echo "maxmemory $RS_MAXMEMORY" ;;
+    esac
+    case "${RS_MAXMEMORY_POLICY:-}" in
+      '') ;;
+      *[!a-z-]*) rs_log "ignoring RS_MAXMEMORY_POLICY: not a policy name: $RS_MAXMEMORY_POLICY" >&2 ;;
+      *) echo "maxmemory-policy $RS_MAXMEMORY_POLICY" ;;
+    esac
     echo "replica-announce-ip $RS_ANNOUNCE_HOST"
     echo "replica-announce-port $RS_REDIS_PORT"
     _src=$(rs_single_bind)

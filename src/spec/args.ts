@@ -6,6 +6,12 @@ export interface ContainerResources {
     limits?: { cpu?: string; memory?: string };
 }
 
+/** Redis `maxmemory-policy` values. */
+export const MAXMEMORY_POLICIES = [
+    "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+] as const;
+export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
+
 /** Persistence of Redis data (and of Sentinel state). */
 export interface PersistenceArgs {
     /** Keep Redis data and Sentinel state on PersistentVolumeClaims. Default `true`; `false` uses emptyDir. */
@@ -96,6 +102,15 @@ export interface RedisSentinelArgs {
     redisResources?: ContainerResources;
     /** Resources of the Sentinel containers. Default requests 50m/64Mi, memory limit 128Mi. */
     sentinelResources?: ContainerResources;
+    /**
+     * Redis `maxmemory` as a percentage of the Redis container's memory limit
+     * (`redisResources.limits.memory`), so a full dataset answers writes with an OOM error
+     * instead of the kubelet killing the container. Whole number 10-95; default 75 (the
+     * rest is for replication buffers, AOF rewrite and fragmentation). No memory limit: no maxmemory.
+     */
+    maxmemoryPercent?: number;
+    /** Redis `maxmemory-policy`: what happens at `maxmemory`. Default `"noeviction"` (writes fail, nothing is evicted). */
+    maxmemoryPolicy?: MaxmemoryPolicy;
     persistence?: PersistenceArgs;
     sentinel?: SentinelTuningArgs;
     retirement?: RetirementArgs;

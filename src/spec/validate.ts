@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ContainerResources, RedisSentinelArgs } from "./args";
+import { type ContainerResources, MAXMEMORY_POLICIES, type MaxmemoryPolicy, type RedisSentinelArgs } from "./args";
+import { parseQuantity } from "./quantity";
 import { DEFAULTS, majority } from "./defaults";
 
 /** Every option, defaults applied and checked. Inputs that may be unknown at preview stay Inputs. */
@@ -17,6 +18,8 @@ export interface ResolvedSpec {
     clusterDomain: string;
     redisResources: ContainerResources;
     sentinelResources: ContainerResources;
+    maxmemoryPercent: number;
+    maxmemoryPolicy: MaxmemoryPolicy;
     persistence: { enabled: boolean; size: string; sentinelSize: string; storageClass?: string };
     sentinel: { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number; parallelSyncs: number };
     retirement: { enabled: boolean; timeoutSeconds: number };
@@ -134,6 +137,8 @@ const argsSchema = z.object({
         .regex(DNS1123_SUBDOMAIN, { error: "must be a DNS name such as cluster.local" }).optional(),
     redisResources: resources().optional(),
     sentinelResources: resources().optional(),
+    maxmemoryPercent: count(10, 95).optional(),
+    maxmemoryPolicy: z.enum(MAXMEMORY_POLICIES, { error: `must be one of Redis's maxmemory policies: ${MAXMEMORY_POLICIES.map((p) => `"${p}"`).join(", ")}` }).optional(),
     persistence: section({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         size: quantity().optional(),
@@ -211,6 +216,8 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
         clusterDomain: a.clusterDomain ?? DEFAULTS.clusterDomain,
         redisResources: a.redisResources ?? structuredClone(DEFAULTS.redisResources),
         sentinelResources: a.sentinelResources ?? structuredClone(DEFAULTS.sentinelResources),
+        maxmemoryPercent: a.maxmemoryPercent ?? DEFAULTS.maxmemoryPercent,
+        maxmemoryPolicy: a.maxmemoryPolicy ?? DEFAULTS.maxmemoryPolicy,
         persistence: {
             enabled: a.persistence?.enabled ?? DEFAULTS.persistence.enabled,
             size: a.persistence?.size ?? DEFAULTS.persistence.size,
@@ -266,6 +273,19 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
     if (spec.sentinel.failoverTimeoutMilliseconds < spec.sentinel.downAfterMilliseconds) {
         problems.push(`option \`sentinel.failoverTimeoutMilliseconds\` = ${spec.sentinel.failoverTimeoutMilliseconds}: ` +
             `must be at least \`sentinel.downAfterMilliseconds\` (${spec.sentinel.downAfterMilliseconds})`);
+    }
+    const memoryLimit = spec.redisResources.limits?.memory;
+    if (memoryLimit !== undefined) {
+        try {
+            parseQuantity(memoryLimit);
+        } catch {
+            problems.push(`option \`redisResources.limits.memory\` = ${show(memoryLimit)}: must be a Kubernetes quantity such as "512Mi", "1Gi" or "1G" ` +
+                "(maxmemory is derived from it)");
+        }
+    }
+    if (a.maxmemoryPercent !== undefined && memoryLimit === undefined) {
+        problems.push(`option \`maxmemoryPercent\` = ${a.maxmemoryPercent}: is a share of \`redisResources.limits.memory\`, which is not set; ` +
+            "set a memory limit, or remove it");
     }
     if (spec.metrics.serviceMonitor && !spec.metrics.enabled) {
         problems.push("option `metrics.serviceMonitor` = true: a ServiceMonitor needs the exporter; " +

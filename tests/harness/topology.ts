@@ -57,6 +57,8 @@ export interface TopologyOptions {
     subnet?: number;
     /** Receives one line per harness action. */
     log?: (line: string) => void;
+    /** Extra environment of the Redis containers (seed and Redis pods), e.g. the manifests' `maxmemoryEnv`. */
+    redisEnv?: Record<string, string>;
 }
 
 export interface PodInfo {
@@ -154,7 +156,7 @@ export class Topology {
     private stopped = false;
 
     private constructor(
-        private readonly opts: Required<Omit<TopologyOptions, "log" | "subnet" | "quorum" | "password">> & TopologyOptions,
+        private readonly opts: Required<Omit<TopologyOptions, "log" | "subnet" | "quorum" | "password" | "redisEnv">> & TopologyOptions,
         private readonly lease: SubnetLease,
     ) {
         const s = lease.subnet;
@@ -325,6 +327,7 @@ export class Topology {
             RS_RETRY_MAX_S: String(o.retryMaxS),
             RS_ELECTION_WAIT_S: String(o.electionWaitS),
         };
+        if (p.kind !== "sentinel") Object.assign(env, o.redisEnv ?? {});
         if (this.password) {
             env.REDIS_PASSWORD = this.password;
             env.REDISCLI_AUTH = this.password;

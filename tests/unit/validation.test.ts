@@ -70,6 +70,16 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
         ['`metrics.scrapeInterval` = "30s"', "only applies to the ServiceMonitor"]],
     ["bad scrape namespace label key", { metrics: { enabled: true, scrapeNamespaceLabels: { "-monitoring": "true" } } },
         ["`metrics.scrapeNamespaceLabels.-monitoring`", "label keys"]],
+    // Redis maxmemory from the memory limit.
+    ["maxmemory percent too small", { maxmemoryPercent: 5 }, ["`maxmemoryPercent` = 5", "whole number from 10 to 95"]],
+    ["maxmemory percent too large", { maxmemoryPercent: 100 }, ["`maxmemoryPercent` = 100", "whole number from 10 to 95"]],
+    ["fractional maxmemory percent", { maxmemoryPercent: 75.5 }, ["`maxmemoryPercent` = 75.5", "whole number"]],
+    ["maxmemory percent as a string", { maxmemoryPercent: "75%" as unknown as number }, ['`maxmemoryPercent` = "75%"', "whole number"]],
+    ["maxmemory percent without a memory limit", { redisResources: { requests: { memory: "128Mi" } }, maxmemoryPercent: 50 },
+        ["`maxmemoryPercent` = 50", "`redisResources.limits.memory`, which is not set"]],
+    ["maxmemory policy typo", { maxmemoryPolicy: "lru" as "allkeys-lru" }, ['`maxmemoryPolicy` = "lru"', '"noeviction", "allkeys-lru"', '"volatile-ttl"']],
+    ["memory limit that is no quantity", { redisResources: { limits: { memory: "1.2.3Gi" } } },
+        ['`redisResources.limits.memory` = "1.2.3Gi"', "Kubernetes quantity", "maxmemory is derived from it"]],
 ];
 
 describe("RedisSentinel validation", function () {
@@ -128,6 +138,17 @@ describe("RedisSentinel validation", function () {
             const children = run.registrations.filter((r) => r.type !== "redis-sentinel:index:RedisSentinel").map((r) => r.name);
             assert.deepEqual(children, [], `${what}: registered ${children.join(", ")}`);
         }
+    });
+
+    it("applies the maxmemory defaults and accepts every policy and the edge percentages", () => {
+        const spec = resolveSpec("c", {});
+        assert.equal(spec.maxmemoryPercent, 75);
+        assert.equal(spec.maxmemoryPolicy, "noeviction");
+        for (const policy of ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"] as const) {
+            assert.equal(resolveSpec("c", { maxmemoryPolicy: policy }).maxmemoryPolicy, policy);
+        }
+        assert.equal(resolveSpec("c", { maxmemoryPercent: 10 }).maxmemoryPercent, 10);
+        assert.equal(resolveSpec("c", { maxmemoryPercent: 95, redisResources: { limits: { memory: "1.5Gi" } } }).maxmemoryPercent, 95);
     });
 
     it("accepts every metrics option together and applies the metrics defaults", () => {
