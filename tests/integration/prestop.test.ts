@@ -105,7 +105,10 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
         const seed = t.seedPod();
         await t.cli(seed.name, "sentinel", "SENTINEL", "FAILOVER", t.masterName);
         await t.waitHealthy({ notMaster: seed.host, timeoutMs: 30_000 });
-        await t.killPod(seed.name, "SIGKILL");
+        // A seed that is no longer master stops at once on SIGTERM: no handover.
+        const seedStop = await sigterm(t, seed);
+        assert.ok(seedStop.ms < 2000, `SIGTERM took ${seedStop.ms} ms to stop the seed:\n${seedStop.log}`);
+        assert.doesNotMatch(seedStop.log, /handing over first/);
         for (const s of t.sentinelPods()) {
             await t.cli(s.name, "sentinel", "SENTINEL", "RESET", t.masterName);
             await t.waitHealthy({ timeoutMs: 30_000 });
