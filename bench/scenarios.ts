@@ -150,10 +150,22 @@ export async function plannedSeed(ctx: BenchContext, run: number): Promise<RunRe
     return safely(r, ctx, 400_000, () =>
         withTopology(ctx, { downAfterMs: SEED_DOWN_AFTER_MS, failoverTimeoutMs: SEED_FAILOVER_TIMEOUT_MS }, async (t) => {
             const seed = t.seedPod();
-            const w = await measureWindow(t, { intervalMs: ctx.intervalMs, recoverTimeoutMs: SEED_DOWN_AFTER_MS + 120_000, settleTimeoutMs: 90_000, nodeRedis: ctx.nodeRedis }, () =>
-                t.killPod(seed.name, "SIGTERM"));
+            const w = await measureWindow(t, { intervalMs: ctx.intervalMs, recoverTimeoutMs: SEED_DOWN_AFTER_MS + 120_000, settleTimeoutMs: 90_000, nodeRedis: ctx.nodeRedis }, () => {
+                skipHandover(t, seed);
+                return t.killPod(seed.name, "SIGTERM");
+            });
             return fromWindow(r, w);
         }));
+}
+
+/**
+ * The seed example's image stops on SIGTERM without handing over; our scripts hand a
+ * serving master over first. To measure the original procedure, mark the handover as
+ * already started (the marker the preStop hook writes), so the seed just shuts down.
+ */
+function skipHandover(t: Topology, pod: PodInfo): void {
+    const dataDir = t.containerEnv(pod).RS_DATA_DIR;
+    if (dataDir) fs.writeFileSync(path.join(dataDir, "rs-handover-started"), "bench: seed procedure\n");
 }
 
 /** The Redis container's preStop hook shipped in the ConfigMap, if this version has one. */
