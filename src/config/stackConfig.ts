@@ -36,6 +36,8 @@ export function argsFromConfig(config: pulumi.Config): RedisSentinelArgs {
         retirement: definedOnly(retirement),
         networkPolicy: definedOnly({ enabled: config.getBoolean("networkPolicy") }),
         podDisruptionBudgets: config.getBoolean("podDisruptionBudgets"),
+        maxmemoryPercent: config.getNumber("maxmemoryPercent"),
+        maxmemoryPolicy: config.get("maxmemoryPolicy") as RedisSentinelArgs["maxmemoryPolicy"],
         metrics: definedOnly({ enabled: config.getBoolean("metrics"), serviceMonitor: config.getBoolean("serviceMonitor") }),
         spread: config.get("spread") as RedisSentinelArgs["spread"],
         kubeContext: config.get("kubeContext"),

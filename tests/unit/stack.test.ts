@@ -48,6 +48,9 @@ describe("the root stack program", function () {
         assert.equal(declared.persistenceSize, DEFAULTS.persistence.size);
         assert.equal(declared.retirementTimeoutSeconds, DEFAULTS.retirement.timeoutSeconds);
         assert.equal(declared.spread, DEFAULTS.spread);
+        assert.equal(declared.maxmemoryPercent, DEFAULTS.maxmemoryPercent);
+        assert.equal(declared.maxmemoryPolicy, DEFAULTS.maxmemoryPolicy);
+        assert.equal(declared.metrics, DEFAULTS.metrics.enabled);
         assert.equal(project.config.password.secret, true);
     });
 });
