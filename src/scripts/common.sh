@@ -259,6 +259,50 @@ rs_wait_child() {
   exit "${_rc:-0}"
 }
 
+# rs_follow_master ATTEMPT: start Redis as what the running topology says this pod is,
+# and never return once it started:
+# - the Sentinel Service names this pod: master (with the data on its volume);
+# - it names another pod that serves as master: its replica;
+# - no sentinel answers or knows a master, but a pod of RS_SEED_HOST/RS_REDIS_HOSTS
+#   serves as master: its replica.
+# Returns 0 when the named master does not serve yet (ask again later), 1 when no master
+# is known anywhere (the caller decides: first boot or cold-start election).
+rs_follow_master() {
+  _attempt=$1
+  _named=$(rs_ask_sentinels)
+  if [ -n "$_named" ]; then
+    # shellcheck disable=SC2086
+    set -- $_named
+    if [ "$1" = "$RS_ANNOUNCE_HOST" ]; then
+      # A sentinel that has not seen a failover yet still names this (restarted) pod:
+      # if another pod already serves as master, follow it. Never two masters.
+      _other=$(rs_find_serving_master)
+      if [ -n "$_other" ]; then
+        # shellcheck disable=SC2086
+        set -- $_other
+        rs_log "a master already exists at $1:$2 (a sentinel still names this pod): starting as its replica"
+        rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
+      fi
+      rs_log "the sentinel service names this pod as master: starting as master"
+      rs_write_redis_conf master; rs_start_redis; rs_wait_child
+    fi
+    if rs_is_master "$1" "$2"; then
+      rs_log "a master already exists at $1:$2 (sentinel service): starting as its replica"
+      rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
+    fi
+    rs_log "master $1:$2 named by sentinel service $RS_SENTINEL_HOST:$RS_SENTINEL_PORT does not serve yet (attempt $_attempt, retry in $(rs_backoff "$_attempt")s)"
+    return 0
+  fi
+  _serving=$(rs_find_serving_master)
+  if [ -n "$_serving" ]; then
+    # shellcheck disable=SC2086
+    set -- $_serving
+    rs_log "no master known by sentinel service; $1:$2 serves as master: starting as its replica"
+    rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
+  fi
+  return 1
+}
+
 # rs_wait_up HOST PORT: wait until a server answers PING (it may be loading data).
 rs_wait_up() {
   _n=0

@@ -22,27 +22,7 @@ RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
 attempt=0
 while :; do
   attempt=$((attempt + 1))
-  named=$(rs_ask_sentinels)
-  if [ -n "$named" ]; then
-    # shellcheck disable=SC2086
-    set -- $named
-    if [ "$1" = "$RS_ANNOUNCE_HOST" ]; then
-      rs_log "the sentinel service names this seed as master: starting as master"
-      rs_write_redis_conf master; rs_start_redis; rs_wait_child
-    fi
-    if rs_is_master "$1" "$2"; then
-      rs_log "a master already exists at $1:$2 (sentinel service): starting as its replica"
-      rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
-    fi
-    rs_log "master $1:$2 named by sentinel service $RS_SENTINEL_HOST:$RS_SENTINEL_PORT does not serve yet (attempt $attempt, retry in $(rs_backoff "$attempt")s)"
-  else
-    serving=$(rs_find_serving_master)
-    if [ -n "$serving" ]; then
-      # shellcheck disable=SC2086
-      set -- $serving
-      rs_log "no master known by sentinel service; $1:$2 serves as master: starting as its replica"
-      rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
-    fi
+  if ! rs_follow_master "$attempt"; then
     for c in $(rs_candidates); do
       [ "$c" = "$RS_ANNOUNCE_HOST" ] && continue
       # shellcheck disable=SC2046
