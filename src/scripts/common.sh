@@ -458,6 +458,23 @@ rs_persisted_master() {
   sed -n "s/^sentinel monitor $RS_MASTER_NAME \([^ ]*\) \([0-9]*\) .*/\1 \2/p" "$RS_SENTINEL_DIR/sentinel.conf" 2>/dev/null | head -n 1
 }
 
+# rs_monitor_known_master: become redis-sentinel monitoring the master the Sentinel
+# Service names, else the one the sentinel.conf on the volume monitors (every pod
+# restarted). Does not return once Sentinel started; returns when neither is known.
+rs_monitor_known_master() {
+  _named=$(rs_ask_sentinels)
+  if [ -n "$_named" ]; then
+    # shellcheck disable=SC2086
+    rs_run_sentinel $_named
+  fi
+  _persisted=$(rs_persisted_master)
+  if [ -n "$_persisted" ]; then
+    rs_log "no master known by sentinel service ${RS_SENTINEL_HOST:-}:$RS_SENTINEL_PORT; starting from the state on the volume"
+    # shellcheck disable=SC2086
+    rs_run_sentinel $_persisted
+  fi
+}
+
 # rs_run_sentinel MASTERHOST MASTERPORT: monitor that master (reusing the state on the
 # volume when it already monitors it) and become redis-sentinel.
 rs_run_sentinel() {

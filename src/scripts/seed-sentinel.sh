@@ -19,16 +19,7 @@ RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
 attempt=0
 while :; do
   attempt=$((attempt + 1))
-  named=$(rs_ask_sentinels)
-  if [ -n "$named" ]; then
-    # shellcheck disable=SC2086
-    rs_run_sentinel $named
-  fi
-  persisted=$(rs_persisted_master)
-  if [ -n "$persisted" ]; then
-    # shellcheck disable=SC2086
-    rs_run_sentinel $persisted
-  fi
+  rs_monitor_known_master
   state=$(rs_node_state "$RS_SEED_HOST" "$RS_REDIS_PORT")
   # shellcheck disable=SC2086
   set -- $state

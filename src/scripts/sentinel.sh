@@ -35,17 +35,7 @@ RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
 attempt=0
 while :; do
   attempt=$((attempt + 1))
-  named=$(rs_ask_sentinels)
-  if [ -n "$named" ]; then
-    # shellcheck disable=SC2086
-    rs_run_sentinel $named
-  fi
-  persisted=$(rs_persisted_master)
-  if [ -n "$persisted" ]; then
-    rs_log "no master known by sentinel service $RS_SENTINEL_HOST:$RS_SENTINEL_PORT; starting from the state on the volume"
-    # shellcheck disable=SC2086
-    rs_run_sentinel $persisted
-  fi
+  rs_monitor_known_master
   serving=$(rs_find_serving_master)
   if [ -n "$serving" ]; then
     # shellcheck disable=SC2086
