@@ -1,0 +1,12 @@
+# shellcheck shell=sh disable=SC2034
+# The e2e cluster's names and addresses (RFC 2544's 198.18.0.0/15: on this machine only).
+E2E_BRIDGE=rse2e0
+E2E_NODE_NAME=rs-e2e-node
+E2E_NODE_IP=198.18.0.1
+E2E_POD_CIDR=198.18.0.0/24
+E2E_POD_RANGE_START=198.18.0.10
+E2E_SERVICE_CIDR=198.19.0.0/24
+E2E_CLUSTER_DOMAIN=cluster.local
+E2E_ETCD_PORT=23790
+E2E_ETCD_PEER_PORT=23800
+E2E_LOCAL_VOLUMES=40

@@ -1,0 +1,104 @@
+/**
+ * The application of the e2e: ioredis in sentinel mode through the Sentinel Service,
+ * with the bench's retry settings (tests/harness/writer.ts), writing every 10 ms from
+ * the moment a master answers until the run ends. Per-step figures come from windows
+ * of its acknowledgements.
+ */
+import Redis from "ioredis";
+import { AckedWrite, ContinuousWriter, verifyAcknowledged, WriterReport } from "../../harness/writer";
+
+export interface AppTarget {
+    sentinelHost: string;
+    sentinelPort: number;
+    masterName: string;
+    password: string;
+}
+
+export interface Window {
+    acked: number;
+    errors: number;
+    maxGapMs: number;
+}
+
+export class E2eApp {
+    private writer?: ContinuousWriter;
+    private target?: AppTarget;
+
+    get started(): boolean {
+        return this.writer !== undefined;
+    }
+
+    private connection() {
+        const t = this.target!;
+        return {
+            sentinels: [{ host: t.sentinelHost, port: t.sentinelPort }],
+            name: t.masterName,
+            password: t.password,
+            sentinelPassword: t.password,
+        };
+    }
+
+    /** Starts writing once the Sentinels name a master that answers; false at the deadline. */
+    async startWhenServing(target: () => Promise<AppTarget | undefined>, deadlineMs: number): Promise<boolean> {
+        while (Date.now() < deadlineMs) {
+            const t = await target().catch(() => undefined);
+            if (t && (await masterAnswers(t))) {
+                this.target = t;
+                this.writer = new ContinuousWriter({ redis: this.connection(), intervalMs: 10, prefix: "e2e:" }).start();
+                return true;
+            }
+            await new Promise((r) => setTimeout(r, 2000));
+        }
+        return false;
+    }
+
+    /** Figures of the acknowledgements and errors between from and to (ms since epoch). */
+    window(from: number, to = Date.now()): Window {
+        if (!this.writer) return { acked: 0, errors: 0, maxGapMs: 0 };
+        const acks = this.writer.acked.filter((a) => a.ackAt >= from && a.ackAt <= to).map((a) => a.ackAt).sort((a, b) => a - b);
+        let maxGapMs = 0;
+        for (let i = 1; i < acks.length; i++) maxGapMs = Math.max(maxGapMs, acks[i] - acks[i - 1]);
+        if (acks.length) maxGapMs = Math.max(maxGapMs, to - acks[acks.length - 1]);
+        return { acked: acks.length, errors: this.writer.errors.filter((e) => e.at >= from && e.at <= to).length, maxGapMs };
+    }
+
+    /** Every acknowledged write so far that the current master lacks. */
+    async lost(): Promise<{ missing: string[]; checked: number }> {
+        if (!this.writer) return { missing: [], checked: 0 };
+        const acked: AckedWrite[] = [...this.writer.acked];
+        const v = await verifyAcknowledged(acked, this.connection());
+        return { missing: [...v.missing, ...v.wrong], checked: v.checked };
+    }
+
+    errorMessages(): string[] {
+        return this.writer?.report().errorMessages ?? [];
+    }
+
+    async stop(): Promise<WriterReport | undefined> {
+        return this.writer?.stop();
+    }
+}
+
+async function masterAnswers(t: AppTarget): Promise<boolean> {
+    const client = new Redis({
+        sentinels: [{ host: t.sentinelHost, port: t.sentinelPort }],
+        name: t.masterName,
+        password: t.password,
+        sentinelPassword: t.password,
+        lazyConnect: true,
+        connectTimeout: 2000,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+        sentinelRetryStrategy: () => null,
+    });
+    client.on("error", () => undefined);
+    try {
+        await client.connect();
+        const role = (await client.role()) as unknown[];
+        return role[0] === "master";
+    } catch {
+        return false;
+    } finally {
+        client.disconnect();
+    }
+}

@@ -1,0 +1,113 @@
+/**
+ * `npm run e2e [-- --json] [-- --keep]`: a real `pulumi up` of this package against a
+ * real Kubernetes API on this machine. Builds (or reuses) the kit, starts a one-node
+ * cluster, runs the steps below with an application writing through the Sentinel
+ * Service all along, then tears everything down (on failure too). Needs root.
+ *
+ * --json   print the report as one JSON line, last on stdout
+ * --keep   keep the run directory (logs, state) under the kit cache
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import { onExit } from "../harness/cleanup";
+import { E2eApp } from "./lib/app";
+import { Cluster, startCluster, stopCluster } from "./lib/cluster";
+import { routeClusterDns } from "./lib/cluster-dns";
+import { E2E_DIR, readKit, REPO_ROOT } from "./lib/kit";
+import { recordEvents } from "./lib/order";
+import { killAll, runOk } from "./lib/proc";
+import { PulumiCli } from "./lib/pulumi";
+import { E2eReport, formatTable, StepRecorder } from "./lib/report";
+import { destroyStep, rootStackSteps } from "./steps/root-stack";
+
+async function main(): Promise<number> {
+    const json = process.argv.includes("--json");
+    const keep = process.argv.includes("--keep");
+    if (process.getuid?.() !== 0) throw new Error("the e2e runs a kubelet, containerd and iptables: run it as root");
+    const kit = readKit();
+    const runDir = path.join(kit.cache, "runs", new Date().toISOString().replace(/[:.]/g, "-"));
+    mkdirSync(runDir, { recursive: true });
+    const logFile = path.join(runDir, "e2e.log");
+    process.stderr.write(`e2e: run directory ${runDir}\n`);
+
+    let stopped = false;
+    const teardown = async (keepDir: boolean) => {
+        if (stopped) return;
+        stopped = true;
+        killAll();
+        await stopCluster(runDir, keepDir);
+    };
+    // On a signal or an exception, nothing may survive the run.
+    onExit(() => {
+        if (stopped) return;
+        killAll();
+        require("node:child_process").spawnSync("sh", [path.join(E2E_DIR, "cluster", "down.sh"), runDir, "--keep"], { stdio: "ignore" });
+    });
+
+    const recorder = new StepRecorder();
+    const app = new E2eApp();
+    let versions: Record<string, string> = {};
+    let writer = { lostWrites: 0, clientErrors: 0, maxGapMs: 0, acked: 0 };
+    try {
+        await runOk("sh", [path.join(E2E_DIR, "kit", "build.sh")], { timeoutMs: 3 * 3600_000, logFile, echo: true });
+        let cluster: Cluster | undefined;
+        const up = await recorder.step("cluster", async () => {
+            cluster = await startCluster(kit, runDir, logFile);
+            const v = JSON.parse(await cluster.kubectl(["version", "-o", "json"])) as { serverVersion: { gitVersion: string } };
+            return `kube-apiserver ${v.serverVersion.gitVersion}, node Ready`;
+        });
+        if (up && cluster) {
+            routeClusterDns(cluster.dnsServer, cluster.clusterDomain);
+            const pulumi = new PulumiCli({ kit, runDir, kubeconfig: cluster.kubeconfig, logFile });
+            versions = await readVersions(kit, pulumi, cluster);
+            const events = await recordEvents(cluster.kubeconfig, "default");
+            const ctx = { recorder, pulumi, cluster, app, kit, events: events.events };
+            try {
+                await rootStackSteps(ctx);
+                // The application's verdict before its deployment goes away.
+                const lost = app.started ? await app.lost().catch(() => undefined) : undefined;
+                const report = await app.stop();
+                writer = {
+                    lostWrites: lost ? lost.missing.length : -1,
+                    clientErrors: report?.errors ?? 0,
+                    maxGapMs: report?.longestGapMs ?? 0,
+                    acked: report?.acked ?? 0,
+                };
+                await destroyStep(ctx);
+            } finally {
+                events.stop();
+            }
+        }
+    } finally {
+        await teardown(keep || !recorder.allOk);
+    }
+    const result: E2eReport = { node: "kubelet", steps: recorder.steps, writer, versions };
+    process.stderr.write(`\n${formatTable(result)}\n`);
+    if (!keep && recorder.allOk) rmSync(runDir, { recursive: true, force: true });
+    else process.stderr.write(`e2e: logs kept in ${runDir}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    const clean = writer.lostWrites === 0 && writer.clientErrors === 0;
+    return recorder.allOk && clean ? 0 : 1;
+}
+
+async function readVersions(kit: ReturnType<typeof readKit>, pulumi: PulumiCli, cluster: Cluster): Promise<Record<string, string>> {
+    const pv = await pulumi.ok(REPO_ROOT, ["version"], 30_000, false).catch(() => undefined);
+    const kv = JSON.parse(await cluster.kubectl(["version", "-o", "json"])) as { serverVersion: { gitVersion: string } };
+    return {
+        pulumi: pv?.stdout.trim() ?? "?",
+        kubernetes: kv.serverVersion.gitVersion,
+        pulumiKubernetesProvider: kit.versions.KIT_K8S_PROVIDER_STAMP,
+        pulumiRandomProvider: kit.versions.KIT_RANDOM_PROVIDER_STAMP,
+        etcd: kit.versions.KIT_ETCD_VERSION,
+        coredns: kit.versions.KIT_COREDNS_VERSION,
+        redisImage: kit.redisImage,
+    };
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e) => {
+        process.stderr.write(`e2e: ${(e as Error).stack ?? e}\n`);
+        process.exit(1);
+    },
+);

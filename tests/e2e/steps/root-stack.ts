@@ -1,0 +1,172 @@
+/**
+ * The root Pulumi.yaml stack through the real CLI: up, a second up with no changes,
+ * scale-up, a rolling update, a rejected bad config, destroy.
+ */
+import { deriveNames } from "../../../src/manifests/names";
+import { AppTarget } from "../lib/app";
+import { REPO_ROOT } from "../lib/kit";
+import { checkCreationOrder, deletedAt, readyAt } from "../lib/order";
+import { judgeTopology, observeTopology, TopologyVerdict } from "../lib/topology";
+import { StepContext } from "./context";
+
+export const STACK = "e2e";
+const NS = "default";
+const NAME = "redis";
+const MASTER = "mymaster";
+
+function names(replicas: number, sentinels: number) {
+    return deriveNames(NAME, NS, "cluster.local", replicas, sentinels);
+}
+
+/** Polls the topology until it is whole or the deadline passes; the last verdict. */
+export async function awaitTopology(ctx: StepContext, replicas: number, sentinels: number, timeoutMs = 120_000): Promise<TopologyVerdict> {
+    const n = names(replicas, sentinels);
+    const want = { headlessDomain: n.headlessDomain, redisPods: n.redisPods, sentinelPods: n.sentinelPods };
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const verdict = judgeTopology(await observeTopology(ctx.cluster, NS, MASTER, want), want);
+        if (verdict.ok || Date.now() > deadline) return verdict;
+        await new Promise((r) => setTimeout(r, 3000));
+    }
+}
+
+function mustBeWhole(v: TopologyVerdict): string {
+    if (!v.ok) throw new Error(`topology not whole: ${v.problems.join("; ")}`);
+    return `one master (${v.master}), every Sentinel names it and lists every replica linked and every other Sentinel`;
+}
+
+async function password(ctx: StepContext): Promise<string | undefined> {
+    const s = await ctx.cluster.kubectlJson<{ data?: { password?: string } }>(["get", "secret", "-n", NS, `${NAME}-auth`]);
+    return s.data?.password ? Buffer.from(s.data.password, "base64").toString() : undefined;
+}
+
+function appTarget(ctx: StepContext) {
+    return async (): Promise<AppTarget | undefined> => {
+        const pw = await password(ctx);
+        return pw ? { sentinelHost: names(1, 1).sentinelServiceHost, sentinelPort: 26379, masterName: MASTER, password: pw } : undefined;
+    };
+}
+
+/** Writer figures of a step's window, as detail text; throws on errors in the window. */
+function writerWindow(ctx: StepContext, from: number): string {
+    const w = ctx.app.window(from);
+    const text = `writer: ${w.acked} acknowledged, ${w.errors} errors, longest gap ${w.maxGapMs} ms`;
+    if (w.errors > 0) throw new Error(`${text}: ${ctx.app.errorMessages().join(" | ")}`);
+    return text;
+}
+
+async function noLostWrites(ctx: StepContext): Promise<string> {
+    const lost = await ctx.app.lost();
+    if (lost.missing.length) throw new Error(`${lost.missing.length} of ${lost.checked} acknowledged writes missing on the master, e.g. ${lost.missing.slice(0, 3).join(", ")}`);
+    return `${lost.checked} acknowledged writes all on the master`;
+}
+
+const up = (ctx: StepContext, extra: string[] = []) =>
+    ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK, ...extra], 25 * 60_000);
+const config = (ctx: StepContext, key: string, value: string) =>
+    ctx.pulumi.ok(REPO_ROOT, ["config", "set", "--stack", STACK, key, value], 60_000, false);
+
+export async function rootStackSteps(ctx: StepContext): Promise<void> {
+    const { recorder, pulumi } = ctx;
+    await pulumi.ok(REPO_ROOT, ["stack", "init", STACK], 60_000, false);
+    await config(ctx, "image", ctx.kit.redisImage);
+
+    const upOk = await recorder.step("up", async () => {
+        const t0 = Date.now();
+        // The application starts as soon as the seed serves, and writes through the retirement.
+        const appStarted = ctx.app.startWhenServing(appTarget(ctx), Date.now() + 20 * 60_000);
+        const r = await up(ctx);
+        const upSeconds = (Date.now() - t0) / 1000;
+        const n = names(3, 3);
+        const order = checkCreationOrder(ctx.events, [
+            [`Secret/${n.secret}`, `ConfigMap/${n.configMap}`],
+            [`Pod/${n.seedPod}`],
+            [`Service/${n.sentinelService}`],
+            [`StatefulSet/${n.redisSet}`, `StatefulSet/${n.sentinelSet}`],
+        ]);
+        if (order.problems.length) throw new Error(`creation order: ${order.problems.join("; ")}`);
+        const seedDeleted = deletedAt(ctx.events, "Pod", n.seedPod);
+        const setsReady = Math.max(readyAt(ctx.events, n.redisSet, 3) ?? Infinity, readyAt(ctx.events, n.sentinelSet, 3) ?? Infinity);
+        if (seedDeleted === undefined) throw new Error("the seed pod was never deleted");
+        if (!(seedDeleted > setsReady)) throw new Error(`the seed pod was deleted (rv ${seedDeleted}) before both sets were ready (rv ${setsReady})`);
+        const gone = await ctx.cluster.kubectl(["get", "pod", "-n", NS, n.seedPod, "--ignore-not-found", "-o", "name"]);
+        if (gone.trim()) throw new Error(`the seed pod still exists: ${gone.trim()}`);
+        if (!(await appStarted)) throw new Error("the application never reached a master through the Sentinel Service");
+        const outputs = await pulumi.outputs(REPO_ROOT, STACK);
+        const retirement = /seed-retirement[^\n]*retired[^\n]*/i.exec(r.stdout)?.[0] ?? "";
+        const topo = mustBeWhole(await awaitTopology(ctx, 3, 3));
+        return [
+            `pulumi up ${upSeconds.toFixed(0)} s; created in order ${order.order}; seed deleted at rv ${seedDeleted} after both sets ready (rv ${setsReady})`,
+            `currentMaster ${String(outputs.currentMaster)}; ${retirement}`,
+            topo,
+            writerWindow(ctx, t0),
+        ].join("\n");
+    });
+    if (!upOk) return;
+
+    await recorder.step("second-up-no-changes", async () => {
+        await pulumi.ok(REPO_ROOT, ["preview", "--expect-no-changes", "--stack", STACK], 10 * 60_000);
+        const r = await up(ctx, ["--expect-no-changes"]);
+        return `preview and up report no changes (${/Resources:[\s\S]*?unchanged/.exec(r.stdout)?.[0].replace(/\s+/g, " ") ?? ""})`;
+    });
+
+    await recorder.step("scale-up", async () => {
+        const t0 = Date.now();
+        await config(ctx, "replicas", "5");
+        await up(ctx);
+        return [mustBeWhole(await awaitTopology(ctx, 5, 3)), writerWindow(ctx, t0)].join("\n");
+    });
+
+    await recorder.step("rolling-update", async () => {
+        const t0 = Date.now();
+        const before = await awaitTopology(ctx, 5, 3, 10_000);
+        const revisions = async () =>
+            (await ctx.cluster.kubectlJson<{ items: { metadata: { name: string }; status: { currentRevision?: string; updateRevision?: string } }[] }>(["get", "statefulsets", "-n", NS])).items.map(
+                (s) => `${s.metadata.name}:${s.status.currentRevision}`,
+            );
+        const revBefore = await revisions();
+        // A Sentinel timing (rolls the Sentinel set) and the Redis memory share (rolls the Redis set).
+        await config(ctx, "downAfterMilliseconds", "6000");
+        await config(ctx, "maxmemoryPercent", "70");
+        await up(ctx);
+        const revAfter = await revisions();
+        const unchanged = revAfter.filter((r) => revBefore.includes(r));
+        if (unchanged.length) throw new Error(`these sets did not roll: ${unchanged.join(", ")}`);
+        const after = mustBeWhole(await awaitTopology(ctx, 5, 3));
+        return [
+            `both sets rolled (${revAfter.join(", ")}); master before ${before.master}, after: ${after}`,
+            writerWindow(ctx, t0),
+            await noLostWrites(ctx),
+        ].join("\n");
+    });
+
+    await recorder.step("bad-config-rejected", async () => {
+        const stack = "e2e-bad";
+        await pulumi.ok(REPO_ROOT, ["stack", "init", stack], 60_000, false);
+        await pulumi.ok(REPO_ROOT, ["config", "set", "--stack", stack, "name", "bad"], 60_000, false);
+        await pulumi.ok(REPO_ROOT, ["config", "set", "--stack", stack, "sentinels", "2"], 60_000, false);
+        const preview = await pulumi.run(REPO_ROOT, ["preview", "--stack", stack], 10 * 60_000);
+        const upRes = await pulumi.run(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", stack], 10 * 60_000);
+        const text = preview.stdout + preview.stderr;
+        if (preview.code === 0 || upRes.code === 0) throw new Error("preview or up accepted sentinels=2");
+        const message = /`sentinels`[^\n]*/.exec(text)?.[0];
+        if (!message) throw new Error(`the preview failed without the component's message:\n${text.slice(-2000)}`);
+        const created = await ctx.cluster.kubectl(["get", "all,secrets,configmaps", "-n", NS, "-l", "app.kubernetes.io/instance=bad", "-o", "name"]);
+        if (created.trim()) throw new Error(`objects were created: ${created}`);
+        await pulumi.ok(REPO_ROOT, ["stack", "rm", "--yes", "--force", "--stack", stack], 60_000, false);
+        return `preview and up fail with: ${message.trim()}; nothing created`;
+    });
+}
+
+export async function destroyStep(ctx: StepContext): Promise<void> {
+    await ctx.recorder.step("destroy", async () => {
+        await ctx.pulumi.ok(REPO_ROOT, ["destroy", "--yes", "--skip-preview", "--stack", STACK], 15 * 60_000);
+        const left = (await ctx.cluster.kubectl(["get", "all,secrets,configmaps,pvc,networkpolicies,poddisruptionbudgets", "-n", NS, "-l", `app.kubernetes.io/instance=${NAME}`, "-o", "name"]))
+            .trim()
+            .split("\n")
+            .filter(Boolean);
+        const notPvc = left.filter((l) => !l.startsWith("persistentvolumeclaim/"));
+        if (notPvc.length) throw new Error(`left behind: ${notPvc.join(", ")}`);
+        return `destroyed; left only ${left.length} PVCs (${left.join(", ")})`;
+    });
+}
