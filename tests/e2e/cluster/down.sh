@@ -75,6 +75,12 @@ if [ -d /var/run/netns ]; then
     ip netns delete "$(basename "$ns")" 2>/dev/null || { umount "$ns" 2>/dev/null; rm -f "$ns"; }
   done
 fi
+# The pods' cgroups, and the cgroupRoot paths up.sh created (deepest first).
+if [ -f "$run/cgroups.created" ]; then
+  sort -r "$run/cgroups.created" | while read -r cg; do
+    [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
+fi
 ip link show "$E2E_BRIDGE" >/dev/null 2>&1 && ip link delete "$E2E_BRIDGE"
 if [ "${2:-}" != "--keep" ]; then
   rm -rf "$run"

@@ -26,7 +26,7 @@ mkdir -p "$run/logs" "$run/pids" "$run/pki"
 k8s="$KIT_CACHE/k8s-$KIT_K8S_VERSION/bin"
 etcd_bin="$KIT_CACHE/etcd-$KIT_ETCD_VERSION/bin/etcd"
 coredns_bin="$KIT_CACHE/coredns-$KIT_COREDNS_VERSION/bin/coredns"
-images="$KIT_CACHE/images-$KIT_DEBIAN_SUITE"
+images="$KIT_CACHE/images-$KIT_DEBIAN_SUITE-r$KIT_IMAGES_REV"
 for f in "$k8s/kube-apiserver" "$k8s/kubelet" "$etcd_bin" "$coredns_bin" "$images/redis.tar" "$images/pause.tar"; do
   [ -e "$f" ] || kit_die "cluster" "$f is missing: run tests/e2e/kit/build.sh first"
 done
@@ -43,17 +43,30 @@ start() {
   echo $! >"$run/pids/$name"
 }
 
-# wait_for WHAT SECONDS CMD...: polls CMD until it succeeds.
+# alive NAME: the daemon NAME still runs; else stop with the end of its log.
+alive() {
+  kill -0 "$(cat "$run/pids/$1")" 2>/dev/null && return 0
+  tail -n 15 "$run/logs/$1.log" >&2
+  kit_die "cluster" "$1 exited (log: $run/logs/$1.log)"
+}
+
+# wait_for WHAT SECONDS DAEMON CMD...: polls CMD until it succeeds, while DAEMON runs.
 wait_for() {
-  what=$1 limit=$2
-  shift 2
+  what=$1 limit=$2 daemon=$3
+  shift 3
   i=0
   until "$@" >/dev/null 2>&1; do
+    alive "$daemon"
     i=$((i + 1))
     [ "$i" -le "$((limit * 2))" ] || kit_die "cluster" "timed out after ${limit}s waiting for $what (logs: $run/logs)"
     sleep 0.5
   done
 }
+
+# Another cluster (or a leftover of one) would take these addresses.
+if ip addr show 2>/dev/null | grep -q "inet $E2E_NODE_IP/" || ss -ltn 2>/dev/null | grep -Eq ":(6443|$E2E_ETCD_PORT|10250) "; then
+  kit_die "cluster" "$E2E_NODE_IP, port 6443, $E2E_ETCD_PORT or 10250 is already in use: another e2e cluster runs (stop it with tests/e2e/cluster/down.sh RUN_DIR)"
+fi
 
 # --- network: the node's bridge -------------------------------------------------------
 kit_log "cluster: bridge $E2E_BRIDGE at $E2E_NODE_IP"
@@ -106,8 +119,9 @@ start kube-apiserver "$k8s/kube-apiserver" \
   --service-account-issuer "https://kubernetes.default.svc.$E2E_CLUSTER_DOMAIN" \
   --service-account-key-file "$run/pki/sa.pub" --service-account-signing-key-file "$run/pki/sa.key" \
   --authorization-mode Node,RBAC --allow-privileged=true \
+  --kubelet-preferred-address-types InternalIP,Hostname \
   --profiling=false
-wait_for "kube-apiserver /readyz" 120 kctl get --raw /readyz
+wait_for "kube-apiserver /readyz" 120 kube-apiserver kctl get --raw /readyz
 start kube-controller-manager "$k8s/kube-controller-manager" \
   --kubeconfig "$run/admin.kubeconfig" --bind-address 127.0.0.1 \
   --service-account-private-key-file "$run/pki/sa.key" --root-ca-file "$run/pki/ca.crt" \
@@ -136,6 +150,9 @@ state = "$run/containerd/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$KIT_PAUSE_IMAGE"
   enable_unprivileged_ports = true
+  # This machine refuses lowering oom_score_adj (no CAP_SYS_RESOURCE over it): keep the
+  # containers at containerd's own value or above.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -171,19 +188,38 @@ cat >"$run/cni/net.d/10-rs-e2e.conflist" <<CNI
 }
 CNI
 start containerd containerd --config "$run/containerd/config.toml"
-wait_for "containerd" 30 ctr --address "$run/containerd/containerd.sock" version
+wait_for "containerd" 30 containerd ctr --address "$run/containerd/containerd.sock" version
 for image in pause redis; do
   kit_log "cluster: importing the $image image"
   name=$KIT_PAUSE_IMAGE
   [ "$image" = redis ] && name=$KIT_REDIS_IMAGE
   ctr --address "$run/containerd/containerd.sock" -n k8s.io images import \
-    --index-name "$name" "$images/$image.tar" >>"$run/logs/images.log" 2>&1 ||
+    --base-name "${name%:*}" "$images/$image.tar" >>"$run/logs/images.log" 2>&1 ||
     kit_die "cluster" "ctr images import $images/$image.tar failed (log: $run/logs/images.log)"
 done
 
 # Pods live inside this job's own memory cgroup: never touch cgroups outside it.
 cgroup_root=$(sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/self/cgroup)
 [ -n "$cgroup_root" ] || cgroup_root=/
+# The kubelet wants cgroupRoot in every hierarchy: create it in those that lack it (a new
+# cpuset cgroup gets its parent's cpus and mems). down.sh removes what is listed here.
+: >"$run/cgroups.created"
+for h in /sys/fs/cgroup/*; do
+  [ "$(basename "$h")" = unified ] && continue
+  path=$h
+  for part in $(echo "$cgroup_root" | tr '/' ' '); do
+    parent=$path
+    path=$path/$part
+    [ -d "$path" ] && continue
+    mkdir "$path" || kit_die "cluster" "cannot create the cgroup $path"
+    echo "$path" >>"$run/cgroups.created"
+    if [ -f "$parent/cpuset.cpus" ]; then
+      cat "$parent/cpuset.cpus" >"$path/cpuset.cpus"
+      cat "$parent/cpuset.mems" >"$path/cpuset.mems"
+    fi
+  done
+  echo "$path/kubepods" >>"$run/cgroups.created"
+done
 : >"$run/resolv.conf"
 cat >"$run/kubelet.yaml" <<KUBELET
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -247,8 +283,8 @@ cat >"$run/Corefile" <<DNS
 DNS
 start coredns "$coredns_bin" -conf "$run/Corefile"
 
-wait_for "node $E2E_NODE_NAME Ready" 180 sh -c "'$k8s/kubectl' --kubeconfig '$run/admin.kubeconfig' get node '$E2E_NODE_NAME' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
-wait_for "service account default/default" 60 kctl get serviceaccount default -n default
+wait_for "node $E2E_NODE_NAME Ready" 180 kubelet sh -c "'$k8s/kubectl' --kubeconfig '$run/admin.kubeconfig' get node '$E2E_NODE_NAME' -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
+wait_for "service account default/default" 60 kube-controller-manager kctl get serviceaccount default -n default
 
 # --- storage: a default StorageClass of local PersistentVolumes ---------------------------
 sh "$here/storage.sh" "$run"

@@ -13,19 +13,21 @@ for tool in debootstrap umoci gcc; do
   command -v "$tool" >/dev/null 2>&1 || kit_die "images" "$tool is missing (apt-get install debootstrap umoci gcc)"
 done
 
-# oci_tar PIECE ROOTFS TAR ENTRYPOINT...: packs ROOTFS as a one-layer OCI image archive.
+# oci_tar PIECE ROOTFS TAR IMAGE CONFIG...: packs ROOTFS as a one-layer OCI image archive
+# whose one reference is IMAGE's tag (`ctr images import --base-name <IMAGE without tag>`
+# then names it IMAGE).
 oci_tar() {
-  piece=$1 rootfs=$2 tarball=$3
-  shift 3
+  piece=$1 rootfs=$2 tarball=$3 tag=${4##*:}
+  shift 4
   work=$(dirname "$tarball")/oci
   rm -rf "$work"
   kit_run "$piece" "$log" umoci init --layout "$work/layout"
-  kit_run "$piece" "$log" umoci new --image "$work/layout:latest"
-  kit_run "$piece" "$log" umoci unpack --image "$work/layout:latest" "$work/bundle"
+  kit_run "$piece" "$log" umoci new --image "$work/layout:$tag"
+  kit_run "$piece" "$log" umoci unpack --image "$work/layout:$tag" "$work/bundle"
   rm -rf "$work/bundle/rootfs"
   mv "$rootfs" "$work/bundle/rootfs"
-  kit_run "$piece" "$log" umoci repack --image "$work/layout:latest" "$work/bundle"
-  kit_run "$piece" "$log" umoci config --image "$work/layout:latest" \
+  kit_run "$piece" "$log" umoci repack --image "$work/layout:$tag" "$work/bundle"
+  kit_run "$piece" "$log" umoci config --image "$work/layout:$tag" \
     --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     "$@"
   kit_run "$piece" "$log" tar -C "$work/layout" -cf "$tarball.tmp" .
@@ -33,7 +35,7 @@ oci_tar() {
   rm -rf "$work"
 }
 
-out="$KIT_CACHE/images-$KIT_DEBIAN_SUITE"
+out="$KIT_CACHE/images-$KIT_DEBIAN_SUITE-r$KIT_IMAGES_REV"
 mkdir -p "$out"
 log="$out/build.log"
 
@@ -46,7 +48,7 @@ else
   rm -rf "$out/pause-rootfs"
   mkdir -p "$out/pause-rootfs"
   kit_run "$piece" "$log" gcc -static -O2 -o "$out/pause-rootfs/pause" "$here/pause.c"
-  oci_tar "$piece" "$out/pause-rootfs" "$out/pause.tar" --config.entrypoint /pause
+  oci_tar "$piece" "$out/pause-rootfs" "$out/pause.tar" "$KIT_PAUSE_IMAGE" --config.entrypoint /pause
   kit_log "$piece: $out/pause.tar"
 fi
 
@@ -71,6 +73,6 @@ else
   mkdir -p "$rootfs/data"
   chown 999:999 "$rootfs/data"
   "$rootfs/usr/bin/redis-server" --version >>"$log" 2>&1 || true
-  oci_tar "$piece" "$rootfs" "$out/redis.tar" --config.user 999 --config.workingdir /data
+  oci_tar "$piece" "$rootfs" "$out/redis.tar" "$KIT_REDIS_IMAGE" --config.user 999 --config.workingdir /data
   kit_log "$piece: $out/redis.tar"
 fi

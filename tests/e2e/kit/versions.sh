@@ -36,3 +36,5 @@ KIT_DEBIAN_MIRROR=http://deb.debian.org/debian
 KIT_REDIS_IMAGE=localhost/rs-e2e/redis:bookworm
 KIT_PAUSE_IMAGE=localhost/rs-e2e/pause:3.10
 KIT_COREDNS_VERSION=v1.12.4
+# Bump when build-images.sh changes what it builds (the images' cache key).
+KIT_IMAGES_REV=2
