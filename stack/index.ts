@@ -14,3 +14,7 @@ export const masterName = redis.masterName;
 export const password = redis.password;
 export const passwordSecretName = redis.passwordSecretName;
 export const clientLabels = redis.clientLabels;
+/** The master after the seed's retirement (the seed while retirement is off). */
+export const currentMaster = redis.currentMaster;
+export const currentMasterHost = redis.currentMasterHost;
+export const writePauseMs = redis.writePauseMs;

@@ -57,7 +57,9 @@ export function renderYaml(options: RenderOptions): string {
     if (typeof spec.namespace !== "string") throw new Error("render needs a plain namespace");
     const { password: _password, kubeconfig: _kubeconfig, namespace, ...rest } = spec;
     const manifests = buildManifests({ ...rest, namespace }, scriptFiles());
-    return manifestList(manifests).map((doc) => stringify(doc, { lineWidth: 0 })).join("---\n");
+    // YAML 1.1, as kubectl reads it: strings such as `yes`, `no`, `on` are quoted, or
+    // `kubectl apply` would read them as booleans (seen: RS_APPENDONLY's `yes` refused).
+    return manifestList(manifests).map((doc) => stringify(doc, { lineWidth: 0, version: "1.1" })).join("---\n");
 }
 
 export function parseArgv(argv: string[], projectDir: string): RenderOptions {

@@ -69,6 +69,17 @@ describe("npm run render", function () {
         assert.ok(Object.keys(docs[1].data).includes("seed-master.sh"), "the ConfigMap ships the role scripts");
     });
 
+    it("prints YAML that a YAML 1.1 reader (kubectl) reads back with every env value a string", () => {
+        const docs = parseAllDocuments(renderYaml({ projectDir: ROOT, set: [] }), { version: "1.1" }).map((d) => d.toJSON());
+        const env = docs
+            .flatMap((d) => [d.spec?.containers, d.spec?.template?.spec?.containers].flat())
+            .filter(Boolean)
+            .flatMap((c: { env?: { name: string; value?: unknown }[] }) => c.env ?? []);
+        assert.ok(env.some((e) => e.name === "RS_APPENDONLY"), "the Redis containers carry RS_APPENDONLY");
+        const notStrings = env.filter((e) => e.value !== undefined && typeof e.value !== "string");
+        assert.deepEqual(notStrings, [], "env values kubectl would refuse");
+    });
+
     it("reads a stack file and --set overrides, and never prints a secret", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "render-"));
         copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
