@@ -5,8 +5,9 @@
 
 # Pulumi engine and plugins (the CLI matches @pulumi/pulumi ~3.248 in package.json).
 KIT_PULUMI_VERSION=v3.248.0
-# pulumi-language-nodejs has no tags of its own: the pseudo-version of the v3.248.0 commit.
-KIT_PULUMI_LANGUAGE_NODEJS_VERSION=v3.0.0-20260624120734-a88168d865b7
+# pulumi-language-nodejs: the proxy refuses its module at every version (the v3.248.0
+# commit's pseudo-version v3.0.0-20260624120734-a88168d865b7 included), so the kit builds
+# a minimal host of its own (langhost-nodejs/) against sdk/v3 $KIT_PULUMI_VERSION.
 # pulumi-resource-kubernetes: the provider module at tag v4.25.0's code, stamped with the
 # version @pulumi/kubernetes asks for (package.json ^4.34.2).
 KIT_K8S_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
