@@ -7,6 +7,7 @@
  * --json   print the report as one JSON line, last on stdout
  * --keep   keep the run directory (logs, state) under the kit cache
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { onExit } from "../harness/cleanup";
@@ -18,6 +19,7 @@ import { recordEvents } from "./lib/order";
 import { killAll, runOk } from "./lib/proc";
 import { PulumiCli } from "./lib/pulumi";
 import { E2eReport, formatTable, StepRecorder } from "./lib/report";
+import { compositionStep } from "./steps/composition";
 import { destroyStep, rootStackSteps } from "./steps/root-stack";
 
 async function main(): Promise<number> {
@@ -41,7 +43,7 @@ async function main(): Promise<number> {
     onExit(() => {
         if (stopped) return;
         killAll();
-        require("node:child_process").spawnSync("sh", [path.join(E2E_DIR, "cluster", "down.sh"), runDir, "--keep"], { stdio: "ignore" });
+        spawnSync("sh", [path.join(E2E_DIR, "cluster", "down.sh"), runDir, "--keep"], { stdio: "ignore" });
     });
 
     const recorder = new StepRecorder();
@@ -64,6 +66,7 @@ async function main(): Promise<number> {
             const ctx = { recorder, pulumi, cluster, app, kit, events: events.events };
             try {
                 await rootStackSteps(ctx);
+                await compositionStep(ctx, runDir);
                 // The application's verdict before its deployment goes away.
                 const lost = app.started ? await app.lost().catch(() => undefined) : undefined;
                 const report = await app.stop();

@@ -21,6 +21,11 @@ KIT_K8S_PROVIDER_STAMP=4.34.2
 KIT_RANDOM_PROVIDER_STAMP=4.21.2
 KIT_RANDOM_UPSTREAM_VERSION=v1.3.2-0.20260513075824-f8d869dc98d9
 KIT_RANDOM_BRIDGE_VERSION=v3.120.0
+# The upstream commit asks for terraform-plugin-framework v1.19.0 / terraform-plugin-go v0.31.0,
+# whose ResourceServer interfaces grew methods bridge v3.120.0 does not implement: hold them at
+# the pair pulumi-random v4.19.x shipped with (upstream v3.8.x, bridge v3.119.0).
+KIT_RANDOM_FRAMEWORK_VERSION=v1.17.0
+KIT_RANDOM_PLUGIN_GO_VERSION=v0.29.0
 
 # Control plane and node.
 KIT_K8S_VERSION=v1.34.4

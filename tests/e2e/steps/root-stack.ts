@@ -18,19 +18,32 @@ function names(replicas: number, sentinels: number) {
     return deriveNames(NAME, NS, "cluster.local", replicas, sentinels);
 }
 
+/** A RedisSentinel deployment on the cluster. */
+export interface Deployment {
+    namespace: string;
+    name: string;
+    masterName: string;
+}
+
 /** Polls the topology until it is whole or the deadline passes; the last verdict. */
-export async function awaitTopology(ctx: StepContext, replicas: number, sentinels: number, timeoutMs = 120_000): Promise<TopologyVerdict> {
-    const n = names(replicas, sentinels);
+export async function awaitTopology(
+    ctx: Pick<StepContext, "cluster">,
+    replicas: number,
+    sentinels: number,
+    timeoutMs = 120_000,
+    d: Deployment = { namespace: NS, name: NAME, masterName: MASTER },
+): Promise<TopologyVerdict> {
+    const n = deriveNames(d.name, d.namespace, "cluster.local", replicas, sentinels);
     const want = { headlessDomain: n.headlessDomain, redisPods: n.redisPods, sentinelPods: n.sentinelPods };
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const verdict = judgeTopology(await observeTopology(ctx.cluster, NS, MASTER, want), want);
+        const verdict = judgeTopology(await observeTopology(ctx.cluster, d.namespace, d.masterName, want), want);
         if (verdict.ok || Date.now() > deadline) return verdict;
         await new Promise((r) => setTimeout(r, 3000));
     }
 }
 
-function mustBeWhole(v: TopologyVerdict): string {
+export function mustBeWhole(v: TopologyVerdict): string {
     if (!v.ok) throw new Error(`topology not whole: ${v.problems.join("; ")}`);
     return `one master (${v.master}), every Sentinel names it and lists every replica linked and every other Sentinel`;
 }
