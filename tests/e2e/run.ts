@@ -32,17 +32,25 @@ async function main(): Promise<number> {
     const logFile = path.join(runDir, "e2e.log");
     process.stderr.write(`e2e: run directory ${runDir}\n`);
 
+    // `pulumi stack init` writes Pulumi.<stack>.yaml beside the root Pulumi.yaml: none may
+    // be left from an interrupted run (its salt belongs to another state), none is kept.
+    const stackFiles = ["Pulumi.e2e.yaml", "Pulumi.e2e-bad.yaml"].map((f) => path.join(REPO_ROOT, f));
+    const removeStackFiles = () => stackFiles.forEach((f) => rmSync(f, { force: true }));
+    removeStackFiles();
+
     let stopped = false;
     const teardown = async (keepDir: boolean) => {
         if (stopped) return;
         stopped = true;
         killAll();
+        removeStackFiles();
         await stopCluster(runDir, keepDir);
     };
     // On a signal or an exception, nothing may survive the run.
     onExit(() => {
         if (stopped) return;
         killAll();
+        removeStackFiles();
         spawnSync("sh", [path.join(E2E_DIR, "cluster", "down.sh"), runDir, "--keep"], { stdio: "ignore" });
     });
 

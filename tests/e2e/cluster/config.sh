@@ -10,3 +10,5 @@ E2E_CLUSTER_DOMAIN=cluster.local
 E2E_ETCD_PORT=23790
 E2E_ETCD_PEER_PORT=23800
 E2E_LOCAL_VOLUMES=40
+# Kernel settings the node may change; up.sh records them and down.sh puts them back.
+E2E_SYSCTLS="net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables net.ipv4.conf.all.route_localnet vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes"

@@ -62,6 +62,14 @@ for p in /proc/[0-9]*; do
 done
 
 [ -x "$k8s/kube-proxy" ] && "$k8s/kube-proxy" --cleanup >/dev/null 2>&1
+# kube-proxy --cleanup leaves KUBE-FIREWALL (seen with v1.34): drop every KUBE-* rule and
+# chain, keeping every other rule as it is.
+for ipt in iptables ip6tables; do
+  command -v "$ipt-save" >/dev/null 2>&1 || continue
+  if "$ipt-save" 2>/dev/null | grep -q 'KUBE-'; then
+    "$ipt-save" | grep -v -- 'KUBE-' | "$ipt-restore"
+  fi
+done
 
 # Mounts under RUN_DIR (pod volumes, overlay snapshots, shm), deepest first.
 awk -v r="$run" '$2 ~ "^"r {print $2}' /proc/mounts | sort -r | while read -r m; do
@@ -80,6 +88,11 @@ if [ -f "$run/cgroups.created" ]; then
   sort -r "$run/cgroups.created" | while read -r cg; do
     [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
   done
+fi
+if [ -f "$run/sysctl.before" ]; then
+  while IFS= read -r kv; do
+    [ -n "${kv#*=}" ] && sysctl -qw "$kv" 2>/dev/null
+  done <"$run/sysctl.before"
 fi
 ip link show "$E2E_BRIDGE" >/dev/null 2>&1 && ip link delete "$E2E_BRIDGE"
 if [ "${2:-}" != "--keep" ]; then

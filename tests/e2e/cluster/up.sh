@@ -73,6 +73,10 @@ kit_log "cluster: bridge $E2E_BRIDGE at $E2E_NODE_IP"
 ip link show "$E2E_BRIDGE" >/dev/null 2>&1 || ip link add "$E2E_BRIDGE" type bridge
 ip addr replace "$E2E_NODE_IP/24" dev "$E2E_BRIDGE"
 ip link set "$E2E_BRIDGE" up
+# The kernel settings the node changes (ours, kube-proxy's, the kubelet's), restored by down.sh.
+for key in $E2E_SYSCTLS; do
+  printf '%s=%s\n' "$key" "$(sysctl -n "$key" 2>/dev/null)"
+done >"$run/sysctl.before"
 sysctl -qw net.ipv4.ip_forward=1
 sysctl -qw net.bridge.bridge-nf-call-iptables=1
 
