@@ -3,6 +3,7 @@
  * one place they are pinned, by sourcing it with sh.
  */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 
 export const E2E_DIR = path.resolve(__dirname, "..");
@@ -16,6 +17,8 @@ export interface Kit {
     kubectl: string;
     pulumi: string;
     redisImage: string;
+    /** pulumi-resource-random, if the kit could build it. */
+    randomPlugin?: string;
 }
 
 export function readKit(): Kit {
@@ -42,5 +45,6 @@ export function readKit(): Kit {
         kubectl: path.join(k8sBin, "kubectl"),
         pulumi: path.join(pulumiBin, "pulumi"),
         redisImage: versions.KIT_REDIS_IMAGE,
+        randomPlugin: [path.join(cache, `provider-random-${versions.KIT_RANDOM_PROVIDER_STAMP}`, "bin", "pulumi-resource-random")].find((f) => existsSync(f)),
     };
 }

@@ -2,6 +2,7 @@
  * The root Pulumi.yaml stack through the real CLI: up, a second up with no changes,
  * scale-up, a rolling update, a rejected bad config, destroy.
  */
+import { randomBytes } from "node:crypto";
 import { deriveNames } from "../../../src/manifests/names";
 import { AppTarget } from "../lib/app";
 import { REPO_ROOT } from "../lib/kit";
@@ -83,6 +84,10 @@ export async function rootStackSteps(ctx: StepContext): Promise<void> {
     const { recorder, pulumi } = ctx;
     await pulumi.ok(REPO_ROOT, ["stack", "init", STACK], 60_000, false);
     await config(ctx, "image", ctx.kit.redisImage);
+    if (!ctx.kit.randomPlugin) {
+        // Without pulumi-resource-random the generated password cannot be made: give one.
+        await ctx.pulumi.ok(REPO_ROOT, ["config", "set", "--secret", "--stack", STACK, "password", randomBytes(18).toString("base64url")], 60_000, false);
+    }
 
     const upOk = await recorder.step("up", async () => {
         const t0 = Date.now();
