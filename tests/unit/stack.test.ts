@@ -51,7 +51,12 @@ describe("the root stack program", function () {
         assert.equal(declared.maxmemoryPercent, DEFAULTS.maxmemoryPercent);
         assert.equal(declared.maxmemoryPolicy, DEFAULTS.maxmemoryPolicy);
         assert.equal(declared.metrics, DEFAULTS.metrics.enabled);
-        assert.equal(project.config.password.secret, true);
+    });
+
+    it("declares no key without a default: Pulumi requires a value for those (seen on a real pulumi up)", () => {
+        const project = parse(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+        const required = Object.entries(project.config).filter(([, v]: [string, any]) => v.default === undefined).map(([k]) => k);
+        assert.deepEqual(required, [], "a fresh stack with the default config would fail: missing configuration values");
     });
 });
 
