@@ -79,8 +79,8 @@ async function main(): Promise<number> {
             const events = await recordEvents(cluster.kubeconfig, "default");
             const ctx = { recorder, pulumi, cluster, app, kit, events: events.events };
             try {
-                await rootStackSteps(ctx);
-                await compositionStep(ctx, runDir);
+                if (await rootStackSteps(ctx)) await compositionStep(ctx, runDir);
+                else recorder.skip("composition", "the root stack's up failed");
                 // The application's verdict before its deployment goes away.
                 const lost = app.started ? await app.lost().catch(() => undefined) : undefined;
                 const report = await app.stop();

@@ -80,7 +80,8 @@ const up = (ctx: StepContext, extra: string[] = []) =>
 const config = (ctx: StepContext, key: string, value: string) =>
     ctx.pulumi.ok(REPO_ROOT, ["config", "set", "--stack", STACK, key, value], 60_000, false);
 
-export async function rootStackSteps(ctx: StepContext): Promise<void> {
+/** The root stack's steps up to bad-config-rejected; false when `up` failed (the rest is pointless). */
+export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
     const { recorder, pulumi } = ctx;
     await pulumi.ok(REPO_ROOT, ["stack", "init", STACK], 60_000, false);
     await config(ctx, "image", ctx.kit.redisImage);
@@ -120,7 +121,7 @@ export async function rootStackSteps(ctx: StepContext): Promise<void> {
             writerWindow(ctx, t0),
         ].join("\n");
     });
-    if (!upOk) return;
+    if (!upOk) return false;
 
     await recorder.step("second-up-no-changes", async () => {
         await pulumi.ok(REPO_ROOT, ["preview", "--expect-no-changes", "--stack", STACK], 10 * 60_000);
@@ -174,6 +175,7 @@ export async function rootStackSteps(ctx: StepContext): Promise<void> {
         await pulumi.ok(REPO_ROOT, ["stack", "rm", "--yes", "--force", "--stack", stack], 60_000, false);
         return `preview and up fail with: ${message.trim()}; nothing created`;
     });
+    return true;
 }
 
 export async function destroyStep(ctx: StepContext): Promise<void> {
