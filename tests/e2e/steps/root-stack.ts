@@ -112,7 +112,11 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
         if (gone.trim()) throw new Error(`the seed pod still exists: ${gone.trim()}`);
         if (!(await appStarted)) throw new Error("the application never reached a master through the Sentinel Service");
         const outputs = await pulumi.outputs(REPO_ROOT, STACK);
-        const retirement = /seed-retirement[^\n]*retired[^\n]*/i.exec(r.stdout)?.[0] ?? "";
+        // The retirement's own account (its console lines reach the display) and its duration.
+        const done = /\[seed-retirement [^\]]*\] (done: [^\n]*)/.exec(r.stdout)?.[1];
+        if (!done) throw new Error("the retirement printed no `done:` line");
+        const retireSeconds = /SeedRetirement \S+ created \((\d+)s\)/.exec(r.stdout)?.[1] ?? "?";
+        const retirement = `retirement ${retireSeconds} s: ${done.trim()}`;
         const topo = mustBeWhole(await awaitTopology(ctx, 3, 3));
         return [
             `pulumi up ${upSeconds.toFixed(0)} s; created in order ${order.order}; seed deleted at rv ${seedDeleted} after both sets ready (rv ${setsReady})`,
@@ -144,6 +148,9 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
                 (s) => `${s.metadata.name}:${s.status.currentRevision}`,
             );
         const revBefore = await revisions();
+        const hookFailures = async () =>
+            (await ctx.cluster.kubectl(["get", "events", "-n", NS, "--field-selector", "reason=FailedPreStopHook", "-o", "name"])).trim();
+        const failedBefore = await hookFailures();
         // A Sentinel timing (rolls the Sentinel set) and the Redis memory share (rolls the Redis set).
         await config(ctx, "downAfterMilliseconds", "6000");
         await config(ctx, "maxmemoryPercent", "70");
@@ -151,6 +158,8 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
         const revAfter = await revisions();
         const unchanged = revAfter.filter((r) => revBefore.includes(r));
         if (unchanged.length) throw new Error(`these sets did not roll: ${unchanged.join(", ")}`);
+        const failedAfter = await hookFailures();
+        if (failedAfter !== failedBefore) throw new Error(`preStop hooks failed: ${failedAfter}`);
         const after = mustBeWhole(await awaitTopology(ctx, 5, 3));
         return [
             `both sets rolled (${revAfter.join(", ")}); master before ${before.master}, after: ${after}`,
