@@ -83,7 +83,7 @@ kit_log "$piece: $(pulumi version) in $dir"
 kit_run "$piece" "$log" pulumi stack init smoke --non-interactive
 kit_log "$piece: pulumi up"
 kit_run "$piece" "$log" pulumi up --yes --non-interactive --skip-preview
-[ "$(pulumi stack output passwordLength 2>>"$log")" = 24 ] || kit_die "$piece" "passwordLength is not 24"
+[ "$(pulumi stack output passwordLength --show-secrets 2>>"$log")" = 24 ] || kit_die "$piece" "passwordLength is not 24"
 [ "$(pulumi stack output echoLength 2>>"$log")" = 5 ] || kit_die "$piece" "echoLength is not 5"
 kit_run "$piece" "$log" pulumi plugin ls
 kit_log "$piece: pulumi preview --expect-no-changes"
