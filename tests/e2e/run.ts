@@ -12,7 +12,7 @@
  * stacks get an explicit password instead of the generated one, and the report says so.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { onExit } from "../harness/cleanup";
 import { E2eApp } from "./lib/app";
@@ -43,8 +43,10 @@ async function main(): Promise<number> {
     removeStackFiles();
 
     let stopped = false;
+    let dumpEvents = async () => undefined as unknown;
     const teardown = async (keepDir: boolean) => {
         if (stopped) return;
+        await dumpEvents().catch(() => undefined);
         stopped = true;
         killAll();
         removeStackFiles();
@@ -73,8 +75,13 @@ async function main(): Promise<number> {
             return `kube-apiserver ${v.serverVersion.gitVersion}, node Ready`;
         });
         if (up && cluster) {
+            const c = cluster;
+            // The cluster's events (probe failures, preStop hooks, scheduling) for the logs.
+            dumpEvents = async () =>
+                writeFileSync(path.join(runDir, "logs", "events.txt"), await c.kubectl(["get", "events", "-A", "--sort-by", ".lastTimestamp", "-o", "wide"]));
             routeClusterDns(cluster.dnsServer, cluster.clusterDomain);
             const pulumi = new PulumiCli({ kit, runDir, kubeconfig: cluster.kubeconfig, logFile });
+            await pulumi.installPlugins();
             versions = await readVersions(kit, pulumi, cluster);
             const events = await recordEvents(cluster.kubeconfig, "default");
             const ctx = { recorder, pulumi, cluster, app, kit, events: events.events };

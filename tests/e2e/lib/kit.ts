@@ -12,8 +12,11 @@ export const REPO_ROOT = path.resolve(E2E_DIR, "..", "..");
 export interface Kit {
     cache: string;
     versions: Record<string, string>;
-    /** Directories to put first on PATH: pulumi + bundled plugins, resource plugins, kubectl. */
+    /** Directories to put first on PATH: pulumi with its bundled plugins (language host,
+     * dynamic-provider script), and kubectl. */
     pathDirs: string[];
+    /** Resource plugins to install into the run's plugin cache: name, version, binary. */
+    plugins: { name: string; version: string; file: string }[];
     kubectl: string;
     pulumi: string;
     redisImage: string;
@@ -36,12 +39,11 @@ export function readKit(): Kit {
     return {
         cache,
         versions,
-        pathDirs: [
-            pulumiBin,
-            path.join(cache, `provider-kubernetes-${versions.KIT_K8S_PROVIDER_STAMP}`, "bin"),
-            path.join(cache, `provider-random-${versions.KIT_RANDOM_PROVIDER_STAMP}`, "bin"),
-            k8sBin,
-        ],
+        pathDirs: [pulumiBin, k8sBin],
+        plugins: [
+            { name: "kubernetes", version: versions.KIT_K8S_PROVIDER_STAMP, file: path.join(cache, `provider-kubernetes-${versions.KIT_K8S_PROVIDER_STAMP}`, "bin", "pulumi-resource-kubernetes") },
+            { name: "random", version: versions.KIT_RANDOM_PROVIDER_STAMP, file: path.join(cache, `provider-random-${versions.KIT_RANDOM_PROVIDER_STAMP}`, "bin", "pulumi-resource-random") },
+        ].filter((p) => existsSync(p.file)),
         kubectl: path.join(k8sBin, "kubectl"),
         pulumi: path.join(pulumiBin, "pulumi"),
         redisImage: versions.KIT_REDIS_IMAGE,

@@ -39,6 +39,17 @@ export class PulumiCli {
         };
     }
 
+    /**
+     * Installs the kit's resource plugins into the run's plugin cache, as `pulumi plugin
+     * install` does with a download: the engine then finds them by the version the npm
+     * packages ask for, the way it finds them on a user's machine.
+     */
+    async installPlugins(): Promise<void> {
+        for (const p of this.opts.kit.plugins) {
+            await this.ok(this.opts.runDir, ["plugin", "install", "resource", p.name, `v${p.version}`, "--file", p.file], 5 * 60_000, false);
+        }
+    }
+
     /** `pulumi <args>` in cwd; resolves with the result whatever the exit code. */
     run(cwd: string, args: string[], timeoutMs = 20 * 60_000, echo = true): Promise<RunResult> {
         return run(this.opts.kit.pulumi, [...args, "--non-interactive"], { cwd, env: this.env, timeoutMs, logFile: this.opts.logFile, echo });
