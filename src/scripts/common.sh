@@ -61,8 +61,16 @@ export REDISCLI_AUTH
 # its name carries the server's rank (see replica.sh).
 RS_RANK_USER_PREFIX="rs-cold-start-rank-"
 RS_OFFSET_FILE="$RS_DATA_DIR/rs-last-offset"
-# Written by prestop-redis.sh when it starts a handover; removed when redis-server starts.
+# Written by handover.sh when it starts a handover (removed again when it ended without
+# issuing a failover); removed when redis-server starts.
 RS_HANDOVER_MARKER="$RS_DATA_DIR/rs-handover-started"
+# handover.sh's state (key=value lines), its log, and its lock (a directory holding the
+# runner's pid); see handover.sh.
+# shellcheck disable=SC2034
+RS_HANDOVER_STATE="$RS_DATA_DIR/rs-handover.state"
+# shellcheck disable=SC2034
+RS_HANDOVER_LOG="$RS_DATA_DIR/rs-handover.log"
+RS_HANDOVER_LOCK="$RS_DATA_DIR/rs-handover.lock"
 
 rs_log() {
   printf '%s %s: %s\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$RS_ROLE" "$*"
@@ -221,7 +229,7 @@ rs_local_host() {
 # SIGTERM hands a serving master over (unless the preStop hook did), records the
 # replication offset, then stops redis-server.
 rs_start_redis() {
-  rm -f "$RS_HANDOVER_MARKER"
+  rm -rf "$RS_HANDOVER_MARKER" "$RS_HANDOVER_LOCK"
   redis-server "$RS_DATA_DIR/redis.conf" &
   RS_CHILD=$!
   trap 'rs_on_term' TERM INT
@@ -231,10 +239,14 @@ rs_on_term() {
   _me=$(rs_local_host)
   # A serving master (not a replica, not a cold-start standby) hands over first, as its
   # preStop hook would: without it Sentinel only starts counting down-after-milliseconds
-  # once redis-server has stopped answering. Skipped when the hook already started one.
+  # once redis-server has stopped answering. Skipped when the hook (or the seed
+  # retirement) already started one; one still running is waited for.
   if [ "$(rs_node_state "$_me" "$RS_REDIS_PORT")" = master ]; then
     if [ -e "$RS_HANDOVER_MARKER" ]; then
       rs_log "stopping: the preStop hook already handed over for this shutdown"
+      if [ -d "$RS_HANDOVER_LOCK" ]; then
+        sh "${RS_SCRIPTS_DIR:-/scripts}/handover.sh" run || rs_log "stopping: the handover was not confirmed (see above)"
+      fi
     else
       rs_log "stopping a serving master without its preStop hook: handing over first (prestop-redis.sh, at most ${RS_PRESTOP_TIMEOUT_S:-20}s)"
       sh "${RS_SCRIPTS_DIR:-/scripts}/prestop-redis.sh" || rs_log "stopping: the handover was not confirmed (see above)"
