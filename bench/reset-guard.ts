@@ -10,7 +10,7 @@
  * the dead seed. The wrapper counts how often it had to wait, so the bench reports it.
  */
 import { fieldsToRecord, Reply } from "../src/retirement/reply";
-import { NodeRole, RetirementTransport } from "../src/retirement/transport";
+import { CliResult, NodeRole, RetirementTransport } from "../src/retirement/transport";
 
 export class ResetGuardTransport implements RetirementTransport {
     /** Resets that had to wait, and the total time waited. */
@@ -24,6 +24,10 @@ export class ResetGuardTransport implements RetirementTransport {
             await this.untilFailoverEnded(host, args[2]);
         }
         return this.inner.call(role, host, args);
+    }
+
+    runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CliResult> {
+        return this.inner.runScript(role, host, script, args, opts);
     }
 
     private async untilFailoverEnded(host: string, masterName: string): Promise<void> {

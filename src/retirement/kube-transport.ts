@@ -18,6 +18,7 @@ export interface KubeTransportOptions {
   redisContainer?: string;   // default "redis"
   sentinelContainer?: string; // default "sentinel"
   execTimeoutMs?: number;    // default 15000
+  scriptsDir?: string;       // where the scripts ConfigMap is mounted, default "/scripts"
 }
 
 /** `n-redis-0.n-headless.ns.svc.cluster.local` -> `n-redis-0`. */
@@ -32,19 +33,28 @@ export class KubeTransport implements RetirementTransport {
     return this.cli.call(role, host, args);
   }
 
+  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CliResult> {
+    return this.cli.runScript(role, host, script, args, opts);
+  }
+
   constructor(pods: PodExecutor, opts: KubeTransportOptions) {
     const redisPort = opts.redisPort ?? 6379;
     const sentinelPort = opts.sentinelPort ?? 26379;
     const timeoutMs = opts.execTimeoutMs ?? 15_000;
-    this.cli = new CliTransport(async (role: NodeRole, host: string, cliArgs: string[]) => {
+    const scriptsDir = opts.scriptsDir ?? "/scripts";
+    const containerOf = (role: NodeRole): string => (role === "redis" ? opts.redisContainer ?? "redis" : opts.sentinelContainer ?? "sentinel");
+    const exec = async (role: NodeRole, host: string, command: string[], ms: number): Promise<CliResult> => {
       const pod = podOfHost(host);
-      const container = role === "redis" ? opts.redisContainer ?? "redis" : opts.sentinelContainer ?? "sentinel";
-      const port = role === "redis" ? redisPort : sentinelPort;
+      const container = containerOf(role);
       try {
-        return await pods.exec(opts.namespace, pod, container, ["redis-cli", "-p", String(port), ...cliArgs], { timeoutMs });
+        return await pods.exec(opts.namespace, pod, container, command, { timeoutMs: ms });
       } catch (err) {
         throw transportError(`${role} ${host}: exec in pod ${opts.namespace}/${pod} container ${container} failed: ${(err as Error).message}`);
       }
-    });
+    };
+    this.cli = new CliTransport(
+      (role, host, cliArgs) => exec(role, host, ["redis-cli", "-p", String(role === "redis" ? redisPort : sentinelPort), ...cliArgs], timeoutMs),
+      (role, host, script, args, ms) => exec(role, host, ["sh", `${scriptsDir}/${script}`, ...args], ms),
+    );
   }
 }

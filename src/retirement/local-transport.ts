@@ -1,8 +1,10 @@
 /**
  * Transport for processes on this machine (tests, demo, bench): each announced host name maps to
- * a loopback address; redis-cli runs locally with REDISCLI_AUTH set from `password`.
+ * a loopback address; redis-cli runs locally with REDISCLI_AUTH set from `password`; a script
+ * "in a node's container" runs locally with that container's environment (`scripts`).
  */
 import { execFile } from "child_process";
+import * as path from "path";
 import { Reply } from "./reply";
 import { CliTransport, CliResult, NodeRole, RetirementTransport } from "./transport-core";
 
@@ -20,6 +22,26 @@ export interface LocalTransportOptions {
   password?: string;
   redisCli?: string;         // default "redis-cli"
   timeoutMs?: number;        // default 5000
+  /** How to run the scripts ConfigMap's scripts "in a node's container" (runScript); unset: not supported. */
+  scripts?: LocalScripts;
+}
+
+export interface LocalScripts {
+  /** Directory holding the scripts (what the pods mount at /scripts). */
+  dir: string;
+  /** The container environment of the node's container, as the pod would have it (REDISCLI_AUTH, RS_*). */
+  env: (host: string, role: NodeRole) => NodeJS.ProcessEnv;
+}
+
+/** Runs `sh <dir>/<script> <args>` locally with the node's container environment. */
+export function runLocalScript(scripts: LocalScripts, role: NodeRole, host: string, script: string, args: readonly string[], timeoutMs: number): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile("sh", [path.join(scripts.dir, script), ...args], { env: scripts.env(host, role), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
+        resolve({ stdout: String(stdout), stderr: String(stderr) + (err && !stderr ? err.message : ""), exitCode: code });
+      });
+  });
 }
 
 export function runLocalCli(opts: LocalTransportOptions, role: NodeRole, host: string, cliArgs: string[]): Promise<CliResult> {
@@ -41,10 +63,16 @@ export class LocalTransport implements RetirementTransport {
   private readonly cli: CliTransport;
 
   constructor(readonly opts: LocalTransportOptions = {}) {
-    this.cli = new CliTransport((role, host, cliArgs) => runLocalCli(opts, role, host, cliArgs));
+    const scripts = opts.scripts;
+    this.cli = new CliTransport((role, host, cliArgs) => runLocalCli(opts, role, host, cliArgs),
+      scripts ? (role, host, script, args, ms) => runLocalScript(scripts, role, host, script, args, ms) : undefined);
   }
 
   call(role: NodeRole, host: string, args: readonly string[]): Promise<Reply> {
     return this.cli.call(role, host, args);
+  }
+
+  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CliResult> {
+    return this.cli.runScript(role, host, script, args, opts);
   }
 }

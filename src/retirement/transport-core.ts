@@ -12,6 +12,12 @@ export type NodeRole = "redis" | "sentinel";
 export interface RetirementTransport {
   /** Run one command. Resolves to the reply; rejects with ReplyError (error reply) or TransportError. */
   call(role: NodeRole, host: string, args: readonly string[]): Promise<Reply>;
+  /**
+   * Run one of the scripts ConfigMap's scripts in the node's container (`sh /scripts/<script>
+   * <args>`, e.g. handover.sh): its output and exit code. Rejects with TransportError when it
+   * could not be run or its result did not come back (the script may still have run).
+   */
+  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CliResult>;
 }
 
 /** The node could not be reached or the command could not be run (no reply from Redis). */
@@ -36,13 +42,24 @@ export interface CliResult {
 /** Runs `redis-cli <cliArgs>` against the given node; cliArgs already hold `--no-raw` and the command. */
 export type CliRunner = (role: NodeRole, host: string, cliArgs: string[]) => Promise<CliResult>;
 
+/** Runs `sh <scripts dir>/<script> <args>` in the node's container. */
+export type ScriptRunner = (role: NodeRole, host: string, script: string, args: readonly string[], timeoutMs: number) => Promise<CliResult>;
+
+/** Default bound of a script run (the handover's `start` waits up to 10 s for its result). */
+export const DEFAULT_SCRIPT_TIMEOUT_MS = 40_000;
+
 /**
  * A transport over any way of running redis-cli; parses its `--no-raw` output. (Composed, not
  * subclassed, by KubeTransport and LocalTransport: the dynamic provider's closure serialization
  * does not keep class inheritance.)
  */
 export class CliTransport implements RetirementTransport {
-  constructor(private readonly run: CliRunner) {}
+  constructor(private readonly run: CliRunner, private readonly script?: ScriptRunner) {}
+
+  async runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+    if (!this.script) throw transportError(`${role} ${host}: this transport cannot run ${script}`);
+    return this.script(role, host, script, args, opts.timeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS);
+  }
 
   async call(role: NodeRole, host: string, args: readonly string[]): Promise<Reply> {
     const where = `${role} ${host}`;

@@ -10,4 +10,4 @@ export * from "./transport-core";
 export { KubeTransport, podOfHost } from "./kube-transport";
 export type { KubeTransportOptions, PodExecutor } from "./kube-transport";
 export { LocalTransport } from "./local-transport";
-export type { LocalNode, LocalTransportOptions } from "./local-transport";
+export type { LocalNode, LocalScripts, LocalTransportOptions } from "./local-transport";
