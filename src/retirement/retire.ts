@@ -1,21 +1,26 @@
 /**
  * Act: the seed retirement, run over any transport (Kubernetes exec, loopback).
  *
- *   locate -> [preconditions -> pause -> catch-up -> failover -> confirm -> move clients]
- *          -> replicas attached -> delete seed pod (uid precondition) -> wait gone
- *          -> SENTINEL RESET one sentinel at a time
+ *   locate -> (a handover already running in the seed pod: wait for it) -> preconditions
+ *          -> handover: ONE exec starts handover.sh in the seed pod, which runs
+ *             [align-info -> pause -> catch-up -> failover -> confirm -> move clients]
+ *             inside the cluster; the provider reads its result back
+ *          -> failover finished -> replicas attached -> delete seed pod (uid precondition)
+ *          -> wait gone -> SENTINEL RESET one sentinel at a time
  *
- * The bracketed switchover runs only while the seed is master; a re-run after a crash, or a seed
- * that came back as a replica, goes straight to the remaining steps. Every wait has the one
- * deadline; a timeout throws a RetirementError naming the unmet condition and what was observed.
- * Safety rules: the seed is never unpaused once a failover may have been issued (it is deleted
- * instead), and it is deleted only after every Sentinel names another master that reports role
- * master (never the only master).
+ * The bracketed switchover runs in the pod, so nothing between the pause and the moved clients
+ * waits on the Kubernetes API server; it runs only while the seed is master. A re-run after a
+ * crash, or a seed that came back as a replica, goes straight to the remaining steps. Every wait
+ * has the one deadline; a timeout throws a RetirementError naming the unmet condition and what
+ * was observed. Safety rules: the seed is never unpaused once a failover may have been issued
+ * (handover.sh keeps the pause; the seed is demoted, then deleted), and it is deleted only after
+ * every Sentinel names another master that reports role master (never the only master).
  */
-import { checkCaughtUp, checkFailoverFinished, checkReplicasAttached, checkSentinelClean, checkSwitchedAway, checkWhole, locate, MasterClaim, sameHost, Situation, Verdict } from "./decide";
-import { fieldsToRecord, isReplyError, listOfRecords } from "./reply";
-import { masterAddrOf, observe, observeRedis, observeSentinel, replicationInfo, RetirementTarget, SentinelView } from "./observe";
-import { isTransportError, RetirementTransport } from "./transport-core";
+import { checkFailoverFinished, checkReplicasAttached, checkSentinelClean, checkSwitchedAway, checkWhole, locate, MasterClaim, sameHost, Situation, Verdict } from "./decide";
+import { describeHandover, HANDOVER_SCRIPT, handoverArgs, handoverVerdict, HandoverState, isFinal, parseHandoverState } from "./handover";
+import { fieldsToRecord } from "./reply";
+import { masterAddrOf, observe, observeRedis, observeSentinel, RetirementTarget, SentinelView } from "./observe";
+import { RetirementTransport } from "./transport-core";
 import { REQUIRED_RBAC_RULES } from "../kube/errors";
 
 /** The seed pod as the retirement needs it (Kubernetes: PodApi with namespace/name; loopback: the harness). */
@@ -34,16 +39,22 @@ export interface RetireOptions {
   target: RetirementTarget;
   /** Overall deadline (default 600 s). */
   timeoutMs?: number;
-  /** Poll period while waiting for preconditions / sentinels (default 500 ms). */
+  /** Poll period while waiting for preconditions / sentinels / the handover's state (default 500 ms). */
   pollMs?: number;
-  /** Poll period on the critical path while writes are paused (default 10 ms). */
-  fastPollMs?: number;
-  /** CLIENT PAUSE length; re-issued (extended) every third of it while needed (default 10 s). */
+  /** CLIENT PAUSE length set by the handover (default: its timeout + 30 s; never lifted once a failover may have been issued). */
   pauseMs?: number;
-  /** How long to retry a SENTINEL FAILOVER refused with NOGOODSLAVE before giving up (default 5 s). */
+  /** How long the handover retries a SENTINEL FAILOVER refused with NOGOODSLAVE before giving up (default 5 s). */
   failoverRetryMs?: number;
-  /** Time SENTINEL FAILOVER to the leader's INFO polling (default true; see alignInfo). */
+  /** Time SENTINEL FAILOVER to the leader's INFO polling (default true; see handover.sh). */
   alignInfo?: boolean;
+  /** SENTINEL FAILOVER this long after the leader's aligned INFO of the replicas (default: handover.sh's, 720 ms). */
+  failoverAtMs?: number;
+  /** After the leader names the new master, wait at most this long for every Sentinel before moving the clients (default 0). */
+  convergeMs?: number;
+  /** The handover's own bound for a new master to appear (default 60 s, less when the deadline is nearer). */
+  handoverTimeoutMs?: number;
+  /** How long the exec starting the handover waits for its result before the provider polls its state (default 10 s). */
+  handoverWaitMs?: number;
   /** Progress lines (phases, what is being waited for). */
   log?: (line: string) => void;
 }
@@ -60,10 +71,12 @@ export interface RetirementResult {
   newMaster: string;
   /** true when this run did the switchover; false when the master had already moved. */
   switchedOver: boolean;
-  /** Writes held on the seed: CLIENT PAUSE acknowledged -> its clients moved (0 without switchover). */
+  /** Writes held on the seed: CLIENT PAUSE acknowledged -> its clients moved (0 without switchover), measured in the pod. */
   writePauseMs: number;
-  /** SENTINEL FAILOVER sent -> every sentinel names the new master (0 without switchover). */
+  /** SENTINEL FAILOVER sent -> the new master confirmed and the seed's clients moved (0 without switchover). */
   failoverMs: number;
+  /** SENTINEL FAILOVER sent -> every Sentinel names the new master (when the handover saw it). */
+  convergedMs?: number;
   /** How long after the leader's aligned INFO of the replicas SENTINEL FAILOVER went out (undefined: not aligned). */
   failoverAfterInfoMs?: number;
   seedPod: "deleted" | "already-gone";
@@ -111,14 +124,24 @@ export function errText(e: unknown): string {
 }
 
 export const DEFAULT_TIMEOUT_MS = 600_000;
-/** SENTINEL FAILOVER goes out this long after the leader's last INFO of the replicas (see alignInfo). */
-const FAILOVER_AT_AGE_MS = 600;
-/** The pause starts this long before that, for the catch-up check. */
-const PAUSE_LEAD_MS = 80;
+/** The handover's own bound for a new master (handover.sh --timeout-s), unless the deadline is nearer. */
+const HANDOVER_TIMEOUT_MS = 60_000;
+/** How long the exec starting the handover waits for its result (handover.sh --wait-s). */
+const HANDOVER_WAIT_MS = 10_000;
+/** A start whose handover never shows up in the pod's state within this is reported as not started. */
+const HANDOVER_START_GRACE_MS = 10_000;
 
 /** Runs the whole retirement; resolves with timings, rejects with RetirementError. */
 export async function retireSeed(opts: RetireOptions): Promise<RetirementResult> {
   return new Retirement(opts).run();
+}
+
+interface Switched {
+  newMaster: string;
+  writePauseMs: number;
+  failoverMs: number;
+  failoverAfterInfoMs?: number;
+  convergedMs?: number;
 }
 
 class Retirement {
@@ -127,45 +150,47 @@ class Retirement {
   private readonly started = Date.now();
   private readonly deadline: number;
   private readonly pollMs: number;
-  private readonly fastPollMs: number;
-  private readonly pauseMs: number;
   private readonly phases: RetirementPhase[] = [];
   private readonly log: (line: string) => void;
-  private keeper: { stop: () => Promise<void> } | undefined;
+  /** Log lines of the handover already printed, by handover id. */
+  private readonly relayed = new Map<string, number>();
 
   constructor(private readonly opts: RetireOptions) {
     this.t = opts.transport;
     this.target = opts.target;
     this.deadline = this.started + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.pollMs = opts.pollMs ?? 500;
-    this.fastPollMs = opts.fastPollMs ?? 10;
-    this.pauseMs = opts.pauseMs ?? 10_000;
     this.log = opts.log ?? (() => undefined);
   }
 
   async run(): Promise<RetirementResult> {
-    try {
-      return await this.runOnce();
-    } finally {
-      await this.keeper?.stop();
-    }
+    return this.runOnce();
   }
 
   private async runOnce(): Promise<RetirementResult> {
     const seed = this.target.seed;
+    let skips = 0;
     for (;;) {
       const pod = await this.phase("locate", () => this.locateSeedPod());
+      if (pod) await this.joinRunningHandover();
       const situation = await this.phase("preconditions", () => this.waitForStart(pod === undefined));
       let newMaster: string;
-      let switched: { writePauseMs: number; failoverMs: number; failoverAfterInfoMs?: number } = { writePauseMs: 0, failoverMs: 0 };
+      let switched: Omit<Switched, "newMaster"> = { writePauseMs: 0, failoverMs: 0 };
       if (situation.kind === "seed-is-master") {
-        const s = await this.switchover();
+        const s = await this.phase("handover", () => this.handover());
+        if (s === "skipped") {
+          skips += 1;
+          if (skips >= 3) {
+            throw retirementError("handover", "the handover and the provider agree that the seed is master", "the handover found nothing to hand over three times while the Sentinels named the seed", "The seed was not deleted.");
+          }
+          continue;
+        }
         newMaster = s.newMaster;
         switched = s;
       } else if (situation.kind === "switched") {
         newMaster = situation.newMaster;
         this.log(`master already moved to ${newMaster}; finishing the remaining steps without a failover`);
-        if (pod) await this.phase("move-clients", () => this.moveStaleSeedClients());
+        if (pod) await this.phase("move-clients", () => this.moveStaleSeedClients(newMaster));
       } else {
         throw new Error("unreachable");
       }
@@ -176,14 +201,12 @@ class Retirement {
         const outcome = await this.phase("delete-seed", () => this.deleteSeed(pod.uid, newMaster));
         if (outcome === "uid-mismatch") {
           this.log(`the seed pod was replaced while retiring it (uid ${pod.uid} is gone); checking the new one`);
-          await this.keeper?.stop();
           continue;
         }
         seedPod = outcome === "deleted" ? "deleted" : "already-gone";
       } else {
         this.log(`seed pod already gone`);
       }
-      await this.keeper?.stop();
       const sentinelsReset = await this.phase("reset-sentinels", () => this.resetSentinels(newMaster));
       this.log(`done: master is ${newMaster}${switched.writePauseMs ? `, writes paused ${switched.writePauseMs} ms` : ""}, seed ${seed} ${seedPod}`);
       return { newMaster, switchedOver: switched.writePauseMs > 0, ...switched, seedPod, sentinelsReset, phases: this.phases };
@@ -247,166 +270,108 @@ class Retirement {
     });
   }
 
-  private async switchover(): Promise<{ newMaster: string; writePauseMs: number; failoverMs: number; failoverAfterInfoMs?: number }> {
-    const seed = this.target.seed;
-    const leftAsMaster = "The seed was left running as master (its pause was lifted; no failover was issued).";
-    const alignment = this.opts.alignInfo === false ? undefined : await this.phase("align-info", () => this.alignInfo());
-    const aligned = alignment?.at;
-    if (alignment !== undefined) {
-      // Pause just in time for the failover to go out ~FAILOVER_AT_AGE_MS after the leader's last
-      // INFO: the pause and the catch-up check take about three round trips of the transport.
-      const lead = Math.max(PAUSE_LEAD_MS, 3 * alignment.roundTripMs + 40);
-      const wait = alignment.at + FAILOVER_AT_AGE_MS - lead - Date.now();
-      if (wait > 0) await sleep(wait);
-    }
-    const pausedAt = await this.phase("pause", async () => {
-      await this.pauseSeed();
-      const at = Date.now();
-      this.keeper = this.keepPaused();
-      return at;
-    });
-    let issued = false;
+  // ---- the in-pod handover --------------------------------------------------------------
+
+  /** handover.sh in the seed pod's redis container, with these arguments. */
+  private async handoverScript(args: string[], timeoutMs: number): Promise<HandoverState> {
+    const out = await this.t.runScript("redis", this.target.seed, HANDOVER_SCRIPT, args, { timeoutMs });
     try {
-      await this.phase("catch-up", async () => {
-        const seedOffset = Number((await replicationInfo(this.t, seed)).master_repl_offset);
-        await this.waitFor("catch-up", leftAsMaster, this.fastPollMs, async () =>
-          checkCaughtUp(seedOffset, await Promise.all(this.target.replicas.map((h) => observeRedis(this.t, h)))));
-      });
-      if (aligned !== undefined) {
-        const wait = aligned + FAILOVER_AT_AGE_MS - Date.now();
-        if (wait > 0) await sleep(wait);
-      }
-      const failoverAt = Date.now();
-      if (aligned !== undefined) this.log(`SENTINEL FAILOVER ${failoverAt - aligned} ms after the leader's INFO of the replicas (aim ${FAILOVER_AT_AGE_MS}, useful up to ~800)`);
-      issued = await this.phase("failover", () => this.requestFailover());
-      const newMaster = await this.phase("confirm", () => this.waitSwitchedAway(seed));
-      const failoverMs = Date.now() - failoverAt;
-      const failoverAfterInfoMs = aligned === undefined ? undefined : failoverAt - aligned;
-      await this.phase("move-clients", () => this.killSeedClients());
-      const writePauseMs = Date.now() - pausedAt;
-      this.log(`switched over to ${newMaster}: writes paused ${writePauseMs} ms (failover confirmed ${failoverMs} ms after SENTINEL FAILOVER)`);
-      return { newMaster, writePauseMs, failoverMs, failoverAfterInfoMs };
+      return parseHandoverState(out.stdout);
     } catch (err) {
-      if (!issued) {
-        await this.keeper?.stop();
-        this.keeper = undefined;
-        await this.t.call("redis", seed, ["CLIENT", "UNPAUSE"]).catch(() => undefined);
-        if (isRetirementError(err)) throw err;
-        throw retirementError("switchover", "the switchover could not start", errText(err), leftAsMaster);
-      }
-      // A failover may be under way: keep the seed paused until its pause expires, never unpause it.
-      await this.keeper?.stop();
-      this.keeper = undefined;
-      if (isRetirementError(err)) throw err;
-      throw retirementError("switchover", "the failover was confirmed", errText(err),
-        `SENTINEL FAILOVER was issued; the seed was not deleted and stays paused for up to ${this.pauseMs} ms.`);
+      const why = out.stderr.trim().split("\n").slice(-2).join(" ") || `exit code ${out.exitCode}`;
+      throw new Error(`${HANDOVER_SCRIPT} ${args[0] ?? ""} in the seed pod printed no state (${why})`);
     }
   }
 
-  private async pauseSeed(): Promise<void> {
-    await this.t.call("redis", this.target.seed, ["CLIENT", "PAUSE", String(this.pauseMs), "WRITE"]);
+  /** Reads the handover's state with a new exec (`status`); undefined when that exec failed. */
+  private async handoverStatus(): Promise<HandoverState | undefined> {
+    try {
+      return await this.handoverScript(["status"], 15_000);
+    } catch (err) {
+      this.log(`reading the handover's state in the seed pod: ${errText(err)}; trying again`);
+      return undefined;
+    }
   }
 
-  /** Re-issues CLIENT PAUSE every third of its length (CLIENT PAUSE keeps the later end time). */
-  private keepPaused(): { stop: () => Promise<void> } {
-    let stopped = false;
-    let wake: () => void = () => undefined;
-    const loop = (async () => {
-      while (!stopped) {
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, Math.max(50, Math.floor(this.pauseMs / 3)));
-        });
-        if (stopped) break;
-        await this.pauseSeed().catch((e) => this.log(`could not extend the pause on the seed: ${errText(e)}`));
+  /** Prints the handover's log lines not printed yet. */
+  private relay(s: HandoverState): void {
+    const done = this.relayed.get(s.id) ?? 0;
+    for (const line of s.log.slice(done)) this.log(`  pod: ${line}`);
+    this.relayed.set(s.id, Math.max(done, s.log.length));
+  }
+
+  /** A re-run while a handover (started by an earlier run) still runs in the seed pod waits for it, never starts a second one. */
+  private async joinRunningHandover(): Promise<void> {
+    let s = await this.handoverStatus();
+    if (!s || s.state !== "running") return;
+    await this.phase("await-handover", async () => {
+      this.log(`a handover is already running in the seed pod (${describeHandover(s!)}); waiting for it instead of starting another`);
+      while (s && s.state === "running") {
+        this.relay(s);
+        if (Date.now() + this.pollMs > this.deadline) {
+          throw retirementError("await-handover", "the handover already running in the seed pod ends", describeHandover(s), "The seed was not deleted.");
+        }
+        await sleep(this.pollMs);
+        s = (await this.handoverStatus()) ?? s;
       }
-    })();
-    return {
-      stop: async () => {
-        stopped = true;
-        wake();
-        await loop;
-      },
-    };
+      if (s) {
+        this.relay(s);
+        this.log(`the earlier handover ended: ${describeHandover(s)}`);
+      }
+    });
   }
 
   /**
-   * Beats Sentinel's 1 s floor. During a failover the leader polls the promoted replica's INFO at
-   * most once a second and switches only on the INFO that shows it promoted; when SENTINEL
-   * FAILOVER arrives more than 1 s after its last INFO of the replicas (the usual case: 10 s
-   * period), that INFO goes out in the next tick, before the promotion, and the switch waits a
-   * full second for the next one. So: have the leader refresh every replica now (a 100 ms
-   * info-period for a moment, then its own period back), and send SENTINEL FAILOVER ~600 ms
-   * later: the next INFO is then due ~400 ms after the failover started, just after Sentinel
-   * sent REPLICAOF NO ONE (~200-300 ms, one state per 100 ms tick). Returns when the refresh
-   * happened (epoch ms), or undefined when the leader does not support SENTINEL DEBUG (the
-   * switchover then runs at the usual speed; correctness does not depend on this).
+   * Starts the handover in the seed pod (one exec, which also waits up to --wait-s for its
+   * result) and follows it to its end. If that exec fails or is cut, the handover (detached
+   * in the pod) goes on: its state is read back with later execs.
    */
-  private async alignInfo(): Promise<{ at: number; roundTripMs: number } | undefined> {
-    const leader = this.target.sentinels[0];
-    if (!leader) return undefined;
-    const name = this.target.masterName;
-    let period: string | undefined;
+  private async handover(): Promise<Switched | "skipped"> {
+    const id = `retire-${this.started.toString(36)}-${Date.now().toString(36)}`;
+    const left = this.deadline - Date.now();
+    const timeoutMs = Math.max(5000, Math.min(this.opts.handoverTimeoutMs ?? HANDOVER_TIMEOUT_MS, left - 10_000));
+    const waitMs = Math.min(this.opts.handoverWaitMs ?? HANDOVER_WAIT_MS, timeoutMs);
+    const args = ["start", ...handoverArgs(this.target, {
+      id, timeoutS: timeoutMs / 1000, waitS: waitMs / 1000, alignInfo: this.opts.alignInfo, failoverAtMs: this.opts.failoverAtMs,
+      failoverRetryMs: this.opts.failoverRetryMs, pauseMs: this.opts.pauseMs, convergeMs: this.opts.convergeMs,
+    })];
+    const startedAt = Date.now();
+    let s: HandoverState | undefined;
     try {
-      const debug = await this.t.call("sentinel", leader, ["SENTINEL", "DEBUG"]);
-      const rec = Array.isArray(debug) ? fieldsToRecord(debug) : {};
-      period = rec["INFO-PERIOD"] ?? rec["info-period"];
-      if (!period) return undefined;
-      await this.t.call("sentinel", leader, ["SENTINEL", "DEBUG", "info-period", "100"]);
-      const until = Date.now() + 3000;
-      for (;;) {
-        const asked = Date.now();
-        const reps = listOfRecords(await this.t.call("sentinel", leader, ["SENTINEL", "REPLICAS", name]));
-        const roundTripMs = Date.now() - asked;
-        const ages = reps.filter((r) => this.target.replicas.some((h) => sameHost(h, r.ip))).map((r) => Number(r["info-refresh"]));
-        if (ages.length === this.target.replicas.length && ages.every((a) => a >= 0 && a < 150)) {
-          return { at: asked + Math.floor(roundTripMs / 2) - Math.max(...ages), roundTripMs };
-        }
-        if (Date.now() > until) return undefined;
-        await sleep(20);
-      }
+      s = await this.handoverScript(args, waitMs + 20_000);
     } catch (err) {
-      this.log(`INFO alignment skipped (${errText(err)}); the failover runs at Sentinel's usual pace`);
-      return undefined;
-    } finally {
-      if (period) await this.t.call("sentinel", leader, ["SENTINEL", "DEBUG", "info-period", period]).catch((e) => this.log(`could not restore info-period ${period} on ${leader}: ${errText(e)}`));
+      this.log(`the exec starting the handover failed (${errText(err)}); it may still run in the pod: reading its state`);
     }
-  }
-
-  /** Returns true once the failover is (or may be) issued; throws when Sentinel refused it. */
-  private async requestFailover(): Promise<boolean> {
-    const name = this.target.masterName;
-    const retryUntil = Math.min(this.deadline, Date.now() + (this.opts.failoverRetryMs ?? 5000));
-    let lastRefusal = "";
-    for (let attempt = 0; ; attempt += 1) {
-      const sentinel = this.target.sentinels[attempt % this.target.sentinels.length] ?? this.target.seed;
-      try {
-        await this.t.call("sentinel", sentinel, ["SENTINEL", "FAILOVER", name]);
-        this.log(`SENTINEL FAILOVER ${name} accepted by ${sentinel}`);
-        return true;
-      } catch (err) {
-        if (isReplyError(err) && err.code === "INPROG") {
-          this.log(`a failover is already in progress (${err.reply}); confirming it`);
-          return true;
-        }
-        if (isReplyError(err)) {
-          lastRefusal = `${sentinel} replied ${err.reply}`;
-          if (Date.now() + 200 > retryUntil) {
-            throw retirementError("failover", "Sentinel accepts SENTINEL FAILOVER", lastRefusal,
-              "The seed was left running as master (its pause was lifted; no failover was issued).");
-          }
-          this.log(`SENTINEL FAILOVER refused (${lastRefusal}); retrying`);
-          await sleep(200);
-          continue;
-        }
-        if (isTransportError(err)) {
-          // Unknown whether the command reached Sentinel: treat it as issued and confirm.
-          this.log(`SENTINEL FAILOVER on ${sentinel}: ${err.message}; it may have been issued, confirming`);
-          return true;
-        }
-        throw err;
+    let followed = s?.action === "joined" ? s.id : id;
+    if (s?.action === "joined") this.log(`a handover was already running in the seed pod (${s.id}); following it instead of starting another`);
+    for (;;) {
+      if (s && s.id === followed) {
+        this.relay(s);
+        if (isFinal(s)) break;
+      } else if (s && s.state === "running") {
+        followed = s.id; // another run's handover holds the pod: follow that one
+        this.log(`following the handover ${s.id} running in the seed pod`);
+        continue;
+      } else if (Date.now() - startedAt > HANDOVER_START_GRACE_MS + waitMs) {
+        throw retirementError("handover", "the handover starts in the seed pod", s ? describeHandover(s) : "its state could not be read",
+          "The seed was left running as master; nothing was changed.");
       }
+      if (Date.now() + this.pollMs > this.deadline) {
+        throw retirementError("handover", "the handover in the seed pod ends before the deadline", s ? describeHandover(s) : "its state could not be read",
+          "The seed was not deleted; if the handover paused it, the pause stays until it expires (never lifted once a failover may have been issued).");
+      }
+      await sleep(this.pollMs);
+      s = (await this.handoverStatus()) ?? s;
     }
+    const v = handoverVerdict(s);
+    for (const p of s.phases) this.phases.push({ name: p.name, startMs: startedAt - this.started, durationMs: p.durationMs });
+    if (v.kind === "skipped") {
+      this.log(`the handover found nothing to hand over (${v.reason}); checking the topology again`);
+      return "skipped";
+    }
+    if (v.kind === "failed") throw retirementError(v.phase, v.unmet, v.observed, v.seedState);
+    this.log(`switched over to ${v.newMaster} in the seed pod: writes paused ${s.pauseMs ?? "?"} ms (failover confirmed and clients moved ${s.failoverMs ?? "?"} ms after SENTINEL FAILOVER${s.failoverAfterInfoMs !== undefined ? `, sent ${s.failoverAfterInfoMs} ms after the leader's INFO of the replicas` : ""})`);
+    return { newMaster: v.newMaster, writePauseMs: s.pauseMs ?? 0, failoverMs: s.failoverMs ?? 0, failoverAfterInfoMs: s.failoverAfterInfoMs, convergedMs: s.convergedMs };
   }
 
   private async claims(seedIncluded: boolean): Promise<MasterClaim[]> {
@@ -429,35 +394,23 @@ class Retirement {
     }
   }
 
-  private async waitSwitchedAway(seed: string): Promise<string> {
-    return this.waitFor("confirm", `SENTINEL FAILOVER was issued; the seed was not deleted and stays paused for up to ${this.pauseMs} ms.`, this.fastPollMs, async () => {
-      const claims = await this.claims(true);
-      const first = claims[0]?.addr;
-      const role = first && !sameHost(first, seed) ? await this.roleOf(first) : undefined;
-      return checkSwitchedAway(claims, seed, role);
-    });
-  }
-
-  /** Disconnect the seed's clients: they reconnect through Sentinel to the new master and resend what the pause held. */
-  private async killSeedClients(): Promise<void> {
-    for (const type of ["normal", "pubsub"]) {
-      await this.t.call("redis", this.target.seed, ["CLIENT", "KILL", "TYPE", type]).catch((e) => this.log(`CLIENT KILL TYPE ${type} on the seed: ${errText(e)}`));
-    }
-  }
-
-  /** Re-run after the master moved: if the seed still claims master (demotion pending), hold and move its clients. */
-  private async moveStaleSeedClients(): Promise<void> {
+  /** Re-run after the master moved: if the seed still claims master (demotion pending), the pod holds its writes, follows the master and moves its clients. */
+  private async moveStaleSeedClients(newMaster: string): Promise<void> {
     const role = await this.roleOf(this.target.seed);
     if (role !== "master") return;
-    this.log(`the seed still reports role master while the sentinels name another master: pausing its writes and moving its clients`);
-    await this.pauseSeed();
-    this.keeper = this.keepPaused();
-    await this.killSeedClients();
+    this.log(`the seed still reports role master while the sentinels name ${newMaster}: it pauses its writes, follows ${newMaster} and disconnects its clients`);
+    try {
+      const s = await this.handoverScript(["demote", "--master", newMaster], 30_000);
+      this.relay(s);
+      if (s.state !== "done") this.log(`the seed was not demoted (${describeHandover(s)}); it is deleted next anyway`);
+    } catch (err) {
+      this.log(`demoting the seed: ${errText(err)}; it is deleted next anyway`);
+    }
   }
 
   private async waitFailoverFinished(newMaster: string, seedPresent: boolean): Promise<void> {
     const hosts = seedPresent ? [...this.target.sentinels, this.target.seed] : this.target.sentinels;
-    const seedState = `The seed was not deleted${this.keeper ? " (it stays paused until its pause expires)" : ""}.`;
+    const seedState = "The seed was not deleted.";
     await this.waitFor("failover-finished", seedState, Math.min(this.pollMs, 100), async () =>
       checkFailoverFinished(await Promise.all(hosts.map(async (h) => {
         try {
@@ -469,7 +422,7 @@ class Retirement {
   }
 
   private async waitReplicasAttached(newMaster: string): Promise<void> {
-    const seedState = `The seed was not deleted${this.keeper ? " (it stays paused until its pause expires)" : ""}.`;
+    const seedState = "The seed was not deleted.";
     await this.waitFor("replicas-attached", seedState, this.pollMs, async () => {
       const [master, ...reps] = await Promise.all([newMaster, ...this.target.replicas].map((h) => observeRedis(this.t, h)));
       return checkReplicasAttached(master!, reps);

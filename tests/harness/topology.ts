@@ -398,6 +398,38 @@ export class Topology {
         }
         await container.exited;
         this.running.delete(`${p.name}/${c}`);
+        // A stopped container takes every process in it, the detached handover too.
+        if (c === "redis") this.killHandover(p);
+    }
+
+    /** Sends a signal to a container's processes (SIGSTOP / SIGCONT: a hung and resumed server). */
+    signalContainer(pod: string, c: ContainerName, signal: "SIGSTOP" | "SIGCONT"): void {
+        const container = this.running.get(`${this.pod(pod).name}/${c}`);
+        if (!container || container.done) throw new Error(`harness: ${pod}/${c} is not running`);
+        process.kill(-(container.child.pid as number), signal);
+    }
+
+    /**
+     * Kills a handover.sh running detached in a pod's redis container (its own session, so
+     * the container's process group does not hold it), found by the pid in its lock on the
+     * pod's data volume and checked to be this topology's handover.sh.
+     */
+    killHandover(p: PodInfo): void {
+        let pid: number;
+        try {
+            pid = Number(fs.readFileSync(path.join(p.dir, "data", "rs-handover.lock", "pid"), "utf8").trim());
+            const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+            if (!pid || !cmdline.includes(path.join(this.scriptsDir, "handover.sh"))) return;
+        } catch {
+            return; // no lock, or its process is gone
+        }
+        for (const target of [-pid, pid]) {
+            try {
+                process.kill(target, "SIGKILL");
+            } catch {
+                /* gone */
+            }
+        }
     }
 
     /**
@@ -634,6 +666,7 @@ export class Topology {
     private stopAllSync(opts: { keepDir?: boolean } = {}): void {
         if (this.stopped) return;
         this.stopped = true;
+        for (const p of this.pods) this.killHandover(p);
         for (const c of this.running.values()) {
             try {
                 process.kill(-(c.child.pid as number), "SIGKILL");

@@ -1,6 +1,7 @@
 /**
  * The retirement over H1's real-process harness: a LocalTransport resolving announced hosts to the
- * harness's loopback addresses, and the seed "pod" as a SeedPodControl (a uid per incarnation;
+ * harness's loopback addresses and running a script "in a pod's container" (handover.sh) with
+ * that container's environment, and the seed "pod" as a SeedPodControl (a uid per incarnation;
  * delete = SIGTERM like the kubelet, asynchronously, as the API server answers before the pod is
  * gone). Used by the integration tests, the measuring runner and the demo.
  */
@@ -16,6 +17,7 @@ export function harnessTransport(t: Topology): LocalTransport {
       const a = t.resolve(host);
       return { address: a.address, redisPort: a.redisPort, sentinelPort: a.sentinelPort };
     },
+    scripts: { dir: t.scriptsDir, env: (host) => t.containerEnv(t.pod(host)) },
   });
 }
 

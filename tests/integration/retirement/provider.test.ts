@@ -2,16 +2,18 @@
 // pulumi.dynamic.Resource does), loaded back from the text alone, and driven through its
 // create/diff/update against H2's loopback fake Kubernetes API server (real client-node, real
 // wire protocol: pod get/delete with uid preconditions, 404, 409, 403, WebSocket exec). Exec runs
-// redis-cli against the real processes of H1's harness, so the whole retirement runs for real.
+// redis-cli, and the scripts ConfigMap's handover.sh in the pod's container environment, against
+// the real processes of H1's harness, so the whole retirement runs for real.
 import { strict as assert } from "assert";
 import { createRequire } from "module";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { REQUIRED_RBAC_RULES } from "../../../src/kube";
 import { SeedRetirementInputs, SeedRetirementOutputs } from "../../../src/retirement/provider";
 import { seedRetirementProvider } from "../../../src/retirement/resource";
 import { ExecHandler, FakeKubeServer, localProcessExec } from "../../fakekube";
-import { ContinuousWriter, finishScenario, Topology } from "../../harness";
+import { ContinuousWriter, finishScenario, Topology, waitFor } from "../../harness";
 import { quickSentinels } from "./harness-adapter";
 
 type Provider = Required<Pick<pulumi.dynamic.ResourceProvider, "create" | "update" | "diff" | "delete" | "read" | "check">>;
@@ -35,9 +37,34 @@ describe("SeedRetirement provider, serialized, against a fake Kubernetes API and
   let inputs: SeedRetirementInputs;
   let outs: SeedRetirementOutputs;
   let watcher: NodeJS.Timeout | undefined;
-  let onExec: ((argv: string[], pod: string) => void) | undefined;
+  /** Sees every exec; may return a handler to answer it instead. */
+  let onExec: ((argv: string[], pod: string) => ((req: Parameters<ExecHandler>[0], run: ExecHandler) => ReturnType<ExecHandler>) | void) | undefined;
   const seedSpec = (): { namespace: string; name: string; containers: string[]; deletionGraceMs: number } =>
     ({ namespace: NS, name: t.seedPod().name, containers: ["redis", "sentinel"], deletionGraceMs: 300 });
+
+  /** Sets replica-priority on these Redis pods and waits until every running Sentinel has read it (for those that are replicas). */
+  async function setPriorities(pods: string[], priority: string): Promise<void> {
+    for (const p of pods) await t.cli(p, "redis", "CONFIG", "SET", "replica-priority", priority);
+    const master = await t.serviceMaster();
+    const hosts = pods.map((p) => t.pod(p).host).filter((h) => h !== master);
+    let last = "";
+    await waitFor(`every sentinel to see replica-priority ${priority}`, 15_000, async () => {
+      for (const s of t.runningPods("sentinel")) {
+        const lines = (await t.cli(s.name, "sentinel", "SENTINEL", "REPLICAS", t.masterName)).split("\n");
+        let ip = "";
+        const seen = new Map<string, string>();
+        for (let i = 0; i + 1 < lines.length; i += 2) {
+          if (lines[i] === "ip") ip = lines[i + 1]!;
+          if (lines[i] === "replica-priority" || lines[i] === "slave-priority") seen.set(ip, lines[i + 1]!);
+        }
+        last = `${s.name}: ${[...seen].map(([h, p]) => `${h.split(".")[0]}=${p}`).join(" ")}`;
+        if (hosts.some((h) => seen.get(h) !== priority)) return false;
+      }
+      return true;
+    }, 250).catch((e: Error) => {
+      throw new Error(`${e.message}; last seen ${last}`);
+    });
+  }
 
   before(async () => {
     t = await Topology.create({ replicas: 2, sentinels: 3, downAfterMs: 3000 });
@@ -45,12 +72,16 @@ describe("SeedRetirement provider, serialized, against a fake Kubernetes API and
     await t.startAll();
     await quickSentinels(t);
     for (const p of t.pods) fake.addPod({ namespace: NS, name: p.name, containers: p.containers, deletionGraceMs: p.kind === "seed" ? 300 : 0 });
+    // The container: redis-cli reaches its own server (the pod's loopback address here); a
+    // script of the ConfigMap (/scripts/...) runs from the harness's copy; the container's env.
     const run = localProcessExec({
-      rewrite: (argv, req) => (argv[0] === "redis-cli" ? ["redis-cli", "-h", t.pod(req.pod).address, ...argv.slice(1)] : argv),
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", REDISCLI_AUTH: t.password },
+      rewrite: (argv, req) => (argv[0] === "redis-cli" ? ["redis-cli", "-h", t.pod(req.pod).address, ...argv.slice(1)]
+        : argv[0] === "sh" && argv[1]?.startsWith("/scripts/") ? ["sh", path.join(t.scriptsDir, path.basename(argv[1])), ...argv.slice(2)] : argv),
+      env: (req) => t.containerEnv(t.pod(req.pod)),
     });
     const handler: ExecHandler = (req) => {
-      onExec?.(req.command, req.pod);
+      const override = onExec?.(req.command, req.pod);
+      if (override) return override(req, run);
       return run(req);
     };
     fake.setDefaultExec(handler);
@@ -168,6 +199,54 @@ describe("SeedRetirement provider, serialized, against a fake Kubernetes API and
     assert.deepEqual(dels.map((d) => [(d.body as { preconditions: { uid: string } }).preconditions.uid, d.status]), [[uid, 409], [newest, 200]]);
     assert.equal(fake.getPod(NS, t.seedPod().name), undefined);
     assert.ok(!t.isRunning(t.seedPod().name, "redis"));
+  });
+
+  it("a seed that is master again, the exec starting the handover cut: the handover goes on in the pod, later execs read its result; one handover, 0 lost, 0 errors", async () => {
+    // A recreated seed joins as a replica; make it the master (the only eligible replica), then put the priorities back.
+    const uid = fake.recreatePod(seedSpec());
+    await t.startPod(t.seedPod().name, { fresh: true });
+    await t.waitHealthy({ master: outs.currentMasterHost });
+    await quickSentinels(t);
+    await setPriorities(t.redisPods().map((p) => p.name), "0");
+    await t.failover();
+    await t.waitHealthy({ master: t.seedPod().host });
+    await setPriorities(t.redisPods().map((p) => p.name), "100");
+
+    // The exec of `handover.sh start` runs, and its connection closes 150 ms later without an
+    // exit status: the exec'd process is killed (as a runtime does), the handover it detached is not.
+    let cut = 0;
+    onExec = (argv, pod) => {
+      if (pod !== t.seedPod().name || !argv.includes("start") || !argv.some((a) => a.endsWith("handover.sh"))) return;
+      cut += 1;
+      return (req, exec) => new Promise((resolve) => {
+        void exec(req);
+        setTimeout(() => resolve({ closeWithoutStatus: true }), 150);
+      });
+    };
+    const writer = new ContinuousWriter({ redis: t.clientOptions(), intervalMs: 10 }).start();
+    await new Promise((r) => setTimeout(r, 300));
+    const requestsBefore = fake.requests.length;
+    let o: SeedRetirementOutputs;
+    try {
+      o = (await provider.update(`${NS}/x`, outs, { ...inputs, seedUid: uid })).outs as SeedRetirementOutputs;
+    } finally {
+      onExec = undefined;
+    }
+    const out = await finishScenario(t, writer);
+    console.log(`      start exec cut: write pause ${o.writePauseMs} ms; client gap ${out.report.longestGapMs} ms, ${out.report.errors} errors, ${out.verify.missing.length} lost`);
+    assert.equal(cut, 1, "one handover was started");
+    assert.equal(o.switchedOver, true);
+    assert.notEqual(o.currentMasterHost, t.seedPod().host);
+    assert.equal(out.master, o.currentMasterHost);
+    const execs = fake.requests.slice(requestsBefore).filter((r) => r.method === "GET" && r.path.endsWith("/exec") && r.query.command?.some((c) => c.endsWith("handover.sh")) && r.path.includes(t.seedPod().name));
+    const verbs = execs.map((r) => r.query.command?.[2]);
+    assert.ok(verbs.filter((v) => v === "start").length === 1 && verbs.includes("status"), `handover execs: ${verbs.join(", ")}`);
+    const podLog = fs.readFileSync(path.join(t.seedPod().dir, "data", "rs-handover.log"), "utf8");
+    assert.equal(podLog.match(/handover \S+ started/g)?.length, 1, podLog);
+    assert.equal(fake.getPod(NS, t.seedPod().name), undefined, "the seed pod was deleted");
+    assert.equal(out.report.errors, 0, out.report.errorMessages.join("; "));
+    assert.equal(out.verify.missing.length, 0);
+    outs = o;
   });
 
   it("a 403 on reading the seed pod fails before anything is changed", async () => {

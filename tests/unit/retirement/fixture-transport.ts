@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CliResult, CliTransport, NodeRole } from "../../../src/retirement/transport";
+import { CliResult, CliTransport, NodeRole, transportError } from "../../../src/retirement/transport";
 
 export const FIXTURES = path.join(__dirname, "fixtures");
 
@@ -26,10 +26,19 @@ export function readFixture(name: string): Entry[] {
   return entries;
 }
 
+/** A recorded handover.sh output (fixtures/handover-<name>.txt), with its `id=` line replaced when `id` is given. */
+export function handoverFixture(name: string, id?: string): string {
+  const text = fs.readFileSync(path.join(FIXTURES, `handover-${name}.txt`), "utf8");
+  return id === undefined ? text : text.replace(/^id=.*$/m, `id=${id}`);
+}
+
+/** Answers a run of handover.sh (its arguments, e.g. ["start", "--id", ...]); undefined: it cannot be run. */
+export type ScriptAnswer = (args: readonly string[]) => CliResult | Promise<CliResult> | undefined;
+
 /** Answers each command from the fixture; an unrecorded command fails like an unreachable node. */
 export class FixtureTransport extends CliTransport {
   readonly asked: string[] = [];
-  constructor(name: string, override?: (role: NodeRole, host: string, args: string[]) => CliResult | undefined) {
+  constructor(name: string, override?: (role: NodeRole, host: string, args: string[]) => CliResult | undefined, script?: ScriptAnswer) {
     const entries = readFixture(name);
     super(async (role, host, cliArgs) => {
       const args = cliArgs.filter((a) => a !== "--no-raw");
@@ -40,6 +49,11 @@ export class FixtureTransport extends CliTransport {
       const e = entries.find((x) => x.role === role && x.host === host && key(x.args) === key(args));
       if (!e) return { stdout: "", stderr: `Could not connect to Redis at ${host}: not in fixture`, exitCode: 1 };
       return { stdout: e.stdout, stderr: e.stderr, exitCode: e.exitCode };
+    }, async (role, host, name, args) => {
+      this.asked.push(`${role} ${host} sh ${name} ${args.join(" ")}`);
+      const answer = await script?.(args);
+      if (!answer) throw transportError(`${role} ${host}: exec of ${name} failed: the connection closed without an exit status`);
+      return answer;
     });
   }
 }

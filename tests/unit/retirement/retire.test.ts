@@ -1,12 +1,12 @@
-// retireSeed's safety rules on recorded replies (no processes): the Sentinels are replayed from
-// the "whole" fixture, and single commands are scripted to fail in the ways that matter.
+// retireSeed's safety rules around the in-pod handover, on recorded replies (no processes): the
+// Sentinels are replayed from the "whole" fixture (the seed is master, the topology whole), and
+// handover.sh's runs are answered with its outputs recorded from real runs (fixtures/handover-*).
 import { strict as assert } from "assert";
 import { isRetirementError, retireSeed, RetirementError, SeedPodControl } from "../../../src/retirement/retire";
-import { CliResult, NodeRole } from "../../../src/retirement/transport";
-import { FixtureTransport } from "./fixture-transport";
+import { CliResult } from "../../../src/retirement/transport";
+import { FixtureTransport, handoverFixture, ScriptAnswer } from "./fixture-transport";
 
 const target = { masterName: "mymaster", seed: "127.0.0.2", replicas: ["127.0.0.3", "127.0.0.4"], sentinels: ["127.0.0.5", "127.0.0.6", "127.0.0.7"] };
-const OK: CliResult = { stdout: "OK\n", stderr: "", exitCode: 0 };
 
 function seedPod(): SeedPodControl & { deleted: string[] } {
   const deleted: string[] = [];
@@ -28,61 +28,122 @@ async function failure(p: Promise<unknown>): Promise<RetirementError> {
   return assert.fail("expected the retirement to fail");
 }
 
-/** The "whole" fixture, with CLIENT PAUSE/UNPAUSE answered OK and `script` deciding other commands. */
-function transport(script: (role: NodeRole, host: string, args: string[]) => CliResult | undefined): FixtureTransport {
-  return new FixtureTransport("whole", (role, host, args) => {
-    const cmd = args.join(" ").toUpperCase();
-    if (cmd.startsWith("CLIENT PAUSE") || cmd === "CLIENT UNPAUSE") return OK;
-    return script(role, host, args);
-  });
+const out = (stdout: string): CliResult => ({ stdout, stderr: "", exitCode: 0 });
+const idOf = (args: readonly string[]): string => args[args.indexOf("--id") + 1] ?? "";
+const none = out("handover-state v1\nstate=none\n");
+
+/** handover.sh answers: `start` -> the recorded fixture `name` (under the caller's id); `status` -> `status(...)` or nothing so far. */
+function answering(name: string, status: () => CliResult = () => none): ScriptAnswer & { starts: number } {
+  let id = "";
+  const f = Object.assign((args: readonly string[]) => {
+    if (args[0] === "start") {
+      f.starts += 1;
+      id = idOf(args);
+      return out(handoverFixture(name, id));
+    }
+    return args[0] === "status" ? status() : undefined;
+  }, { starts: 0 });
+  return f;
 }
 
-const run = (t: FixtureTransport, pod = seedPod(), timeoutMs = 600) =>
-  retireSeed({ transport: t, seedPod: pod, target, timeoutMs, pollMs: 50, fastPollMs: 20, pauseMs: 300, failoverRetryMs: 200 });
+const run = (script: ScriptAnswer, pod = seedPod(), timeoutMs = 3000) => {
+  const t = new FixtureTransport("whole", undefined, script);
+  return { t, pod, result: retireSeed({ transport: t, seedPod: pod, target, timeoutMs, pollMs: 50 }) };
+};
 
-describe("retirement: safety rules on recorded replies", function () {
+/** The provider itself never pauses, unpauses or fails over: all of it happens in the pod. */
+function assertNoSwitchoverCommands(t: FixtureTransport): void {
+  assert.deepEqual(t.asked.filter((a) => /CLIENT (UN)?PAUSE|SENTINEL FAILOVER|CLIENT KILL/i.test(a) && !a.includes(" sh ")), []);
+}
+
+describe("retirement: safety rules around the in-pod handover, on recorded replies", function () {
   this.timeout(10_000);
 
-  it("failover issued but never confirmed: fails in 'confirm', the seed is neither unpaused nor deleted", async () => {
-    const t = transport((_r, _h, args) => (args.join(" ").toUpperCase().startsWith("SENTINEL FAILOVER") ? OK : undefined));
-    const pod = seedPod();
-    const err = await failure(run(t, pod));
+  it("SENTINEL FAILOVER got no answer in the pod: fails in 'confirm', the seed neither unpaused nor deleted", async () => {
+    const { t, pod, result } = run(answering("no-answer"));
+    const err = await failure(result);
     assert.equal(err.phase, "confirm");
-    assert.match(err.message, /the sentinels name a new master \(not the seed\)/);
-    assert.match(err.message, /SENTINEL FAILOVER was issued; the seed was not deleted/);
+    assert.match(err.message, /another server serves as master within 8s/);
+    assert.match(err.message, /SENTINEL FAILOVER was issued \(it got no answer.*the seed was not deleted and was left paused until/);
     assert.deepEqual(pod.deleted, []);
-    assert.ok(!t.asked.some((a) => a.includes("CLIENT UNPAUSE")), "never unpaused after the failover was issued");
-    assert.ok(t.asked.filter((a) => a.includes("CLIENT PAUSE")).length >= 2, "the pause was extended while waiting");
+    assertNoSwitchoverCommands(t);
   });
 
-  it("SENTINEL FAILOVER without a reply (transport error) counts as issued: no unpause, no delete", async () => {
-    const t = transport((_r, _h, args) => (args.join(" ").toUpperCase().startsWith("SENTINEL FAILOVER") ? { stdout: "", stderr: "Error: Connection reset by peer", exitCode: 1 } : undefined));
-    const pod = seedPod();
-    const err = await failure(run(t, pod));
-    assert.equal(err.phase, "confirm");
-    assert.ok(!t.asked.some((a) => a.includes("CLIENT UNPAUSE")));
+  it("Sentinel refused (NOGOODSLAVE): fails in 'failover', naming the reply; the seed left running as master", async () => {
+    const { pod, result } = run(answering("refused"));
+    const err = await failure(result);
+    assert.equal(err.phase, "failover");
+    assert.match(err.unmet, /Sentinel accepts SENTINEL FAILOVER/);
+    assert.match(err.observed, /NOGOODSLAVE/);
+    assert.match(err.seedState, /left running as master; no failover was issued and its pause was lifted/);
     assert.deepEqual(pod.deleted, []);
   });
 
-  it("replicas that never catch up: fails in 'catch-up', unpauses the seed and never asks for a failover", async () => {
-    const t = transport((role, host, args) =>
-      role === "redis" && host === "127.0.0.4" && args[0] === "INFO"
-        ? { stdout: "# Replication\r\nrole:slave\r\nmaster_host:127.0.0.2\r\nmaster_link_status:up\r\nslave_repl_offset:100\r\n", stderr: "", exitCode: 0 }
-        : undefined);
-    const err = await failure(run(t));
+  it("replicas that never caught up: fails in 'catch-up' with no failover issued", async () => {
+    const err = await failure(run(answering("catch-up-failed")).result);
     assert.equal(err.phase, "catch-up");
-    assert.match(err.message, /replica 127\.0\.0\.4 reached the seed's offset 90760/);
-    assert.match(err.message, /left running as master/);
-    assert.ok(t.asked.some((a) => a.includes("CLIENT UNPAUSE")), "pause lifted");
-    assert.ok(!t.asked.some((a) => a.toUpperCase().includes("SENTINEL FAILOVER")), "no failover asked");
+    assert.match(err.message, /every replica reached offset \d+ within 1s/);
+    assert.match(err.message, /no failover was issued/);
   });
 
-  it("INPROG (a failover already running) is confirmed rather than retried or unpaused", async () => {
-    const t = transport((_r, _h, args) => (args.join(" ").toUpperCase().startsWith("SENTINEL FAILOVER") ? { stdout: "(error) INPROG Failover already in progress\n", stderr: "", exitCode: 0 } : undefined));
-    const err = await failure(run(t));
-    assert.equal(err.phase, "confirm");
-    assert.equal(t.asked.filter((a) => a.toUpperCase().includes("SENTINEL FAILOVER")).length, 1);
-    assert.ok(!t.asked.some((a) => a.includes("CLIENT UNPAUSE")));
+  it("the exec starting the handover is cut: its result is read back with later execs (status)", async () => {
+    let id = "";
+    let statuses = 0;
+    const script: ScriptAnswer = (args) => {
+      if (args[0] === "start") {
+        id = idOf(args);
+        return undefined; // the connection closed without an exit status
+      }
+      statuses += 1;
+      return out(handoverFixture(statuses < 3 ? "joined" : "refused", id));
+    };
+    const err = await failure(run(script).result);
+    assert.equal(err.phase, "failover", "the state read back decided");
+    assert.ok(statuses >= 3, `status read ${statuses} times`);
+  });
+
+  it("a handover already running in the pod (an earlier run): waits for it, never starts a second one meanwhile", async () => {
+    let calls = 0;
+    let startedWhileRunning = false;
+    const script = answering("done", () => {
+      calls += 1;
+      return out(handoverFixture(calls < 4 ? "started" : "refused", "earlier-run"));
+    });
+    const guarded: ScriptAnswer = (args) => {
+      if (args[0] === "start" && calls < 4) startedWhileRunning = true;
+      return script(args);
+    };
+    const { t, result } = run(guarded);
+    const err = await failure(result);
+    assert.ok(!startedWhileRunning, "a handover was started while the earlier one ran");
+    assert.ok(calls >= 4, `status read ${calls} times`);
+    assert.ok(t.asked.findIndex((a) => a.includes("sh handover.sh status")) < t.asked.findIndex((a) => a.includes("SENTINEL GET-MASTER-ADDR-BY-NAME")), "the pod is asked first");
+    // The earlier handover failed (refused), the topology is whole: this run then hands over
+    // itself, once (its recorded success is followed by Sentinels that still name the seed).
+    assert.equal(script.starts, 1);
+    assert.equal(err.phase, "failover-finished");
+  });
+
+  it("a handover that never ends: fails at the deadline, the seed not deleted", async () => {
+    let id = "";
+    const script: ScriptAnswer = (args) => {
+      if (args[0] === "start") id = idOf(args);
+      return id ? out(handoverFixture(args[0] === "start" ? "started" : "joined", id)) : none;
+    };
+    const { pod, result } = run(script, seedPod(), 1500);
+    const err = await failure(result);
+    assert.equal(err.phase, "handover");
+    assert.match(err.message, /the handover in the seed pod ends before the deadline/);
+    assert.match(err.message, /if the handover paused it, the pause stays/);
+    assert.deepEqual(pod.deleted, []);
+  });
+
+  it("a handover that succeeded while the Sentinels still name the seed: the seed is not deleted", async () => {
+    const { pod, result } = run(answering("done"));
+    const err = await failure(result);
+    assert.equal(err.phase, "failover-finished");
+    assert.match(err.message, /finished the failover to rs\d+-redis-\d\./);
+    assert.deepEqual(pod.deleted, []);
   });
 });
 
