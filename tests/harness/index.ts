@@ -6,3 +6,4 @@ export { SentinelServiceProxy } from "./sentinel-service";
 export { redisCli, parseInfo, parsePairs, waitFor } from "./redis-query";
 export { addHostsBlock, removeHostsBlock } from "./hosts";
 export { onExit } from "./cleanup";
+export { DelayedTransport } from "./delayed-transport";
