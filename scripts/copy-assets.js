@@ -9,4 +9,4 @@ fs.mkdirSync(to, { recursive: true });
 const copied = fs.readdirSync(from).filter((f) => f.endsWith(".sh"));
 for (const file of copied) fs.copyFileSync(path.join(from, file), path.join(to, file));
 if (copied.length === 0) throw new Error(`no scripts in ${from}`);
-console.log(`copy-assets: ${copied.length} scripts -> lib/scripts`);
+console.error(`copy-assets: ${copied.length} scripts -> lib/scripts`);

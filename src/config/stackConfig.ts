@@ -29,7 +29,10 @@ export function argsFromConfig(config: pulumi.Config): RedisSentinelArgs {
         allowFewerThanThreeSentinels: config.getBoolean("allowFewerThanThreeSentinels"),
         masterName: config.get("masterName"),
         image: config.get("image"),
-        password: config.getSecret("password"),
+        // Read as text so that the component checks it before it registers anything (a
+        // secret Output would only be checked once resolved, after other children exist);
+        // the component keeps it a secret on the wire, in the state and in its outputs.
+        password: config.get("password"),
         clusterDomain: config.get("clusterDomain"),
         persistence: definedOnly(persistence),
         sentinel: definedOnly(sentinel),

@@ -10,8 +10,9 @@ describe("the npm package", function () {
     let files: string[];
 
     before(() => {
-        execFileSync("npm", ["run", "-s", "build"], { cwd: ROOT, stdio: "pipe" });
-        const packed = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+        // `npm pack` runs prepack (the build) and its --json output must parse: build scripts
+        // print to stderr only.
+        const packed = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
         files = packed[0].files.map((f: { path: string }) => f.path);
     });
 

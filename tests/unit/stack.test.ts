@@ -4,7 +4,8 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { parse, parseAllDocuments } from "yaml";
-import { installMocks } from "./support/mockedPulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, isSecret } from "./support/mockedPulumi";
 import { DEFAULTS } from "../../src";
 import { REDACTED } from "../../src/manifests";
 import { renderYaml } from "../../src/cli/render";
@@ -30,6 +31,24 @@ describe("the root stack program", function () {
         const quorum = sets["sessions-sentinel"].spec.template.spec.containers[0].env.find((e: any) => e.name === "RS_QUORUM");
         assert.equal(quorum.value, "3");
         assert.ok(stack.sentinelHost && stack.password, "the stack exports connection outputs");
+    });
+
+    it("refuses a short password from stack config before anything is registered, and keeps a good one secret", async () => {
+        const modulePath = require.resolve("../../stack/index");
+        const short = installMocks({ "redis-sentinel:password": "short" });
+        delete require.cache[modulePath];
+        assert.throws(() => require(modulePath), /option `password` = \[secret, 5 characters\]: must be 8-512 characters/);
+        await short.settle();
+        assert.deepEqual(short.byType("kubernetes:core/v1:Secret"), [], "nothing may be registered");
+        assert.deepEqual(short.byType("kubernetes:core/v1:Pod"), []);
+
+        const good = installMocks({ "redis-sentinel:password": "a-stack-config-password-42" });
+        delete require.cache[modulePath];
+        const stack = require(modulePath);
+        await good.settle();
+        assert.equal(await pulumi.isSecret(stack.password), true);
+        const secret = good.byType("kubernetes:core/v1:Secret")[0];
+        assert.ok(isSecret(secret.wireInputs.stringData) || isSecret((secret.wireInputs.stringData as any)?.password), "sent as a Pulumi secret");
     });
 
     it("declares in Pulumi.yaml the same defaults the component uses", () => {
@@ -113,6 +132,10 @@ describe("npm run render", function () {
         const bad = run(["--set", "sentinels=2"]);
         assert.equal(bad.code, 1);
         assert.match(bad.out, /option `sentinels` = 2: .*allowFewerThanThreeSentinels/);
+        const short = run(["--set", "password=short"]);
+        assert.equal(short.code, 1, "render must refuse a short password");
+        assert.match(short.out, /option `password` = \[secret, 5 characters\]/);
+        assert.ok(!short.out.includes("short\n"), "the message never shows the password");
         const good = run(["--set", "replicas=1"]);
         assert.equal(good.code, 0, good.out);
         assert.match(good.out, /kind: StatefulSet/);
