@@ -74,6 +74,19 @@ function quantity() {
     return z.string({ error }).regex(QUANTITY, { error });
 }
 
+/** A volume size: a quantity the API server accepts for a claim (above zero), 1Mi at least. */
+function volumeSize() {
+    const error = 'must be a storage size of at least 1Mi, such as "1Gi" or "512Mi"';
+    const atLeast1Mi = (v: string) => {
+        try {
+            return parseQuantity(v) >= 2 ** 20;
+        } catch {
+            return true; // not a quantity: quantity() has said so already
+        }
+    };
+    return quantity().refine(atLeast1Mi, { error });
+}
+
 function labelMap() {
     const keyRule = "label keys must be [prefix/]name with name up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric";
     return z.record(
@@ -141,8 +154,8 @@ const argsSchema = z.object({
     maxmemoryPolicy: z.enum(MAXMEMORY_POLICIES, { error: `must be one of Redis's maxmemory policies: ${MAXMEMORY_POLICIES.map((p) => `"${p}"`).join(", ")}` }).optional(),
     persistence: section({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
-        size: quantity().optional(),
-        sentinelSize: quantity().optional(),
+        size: volumeSize().optional(),
+        sentinelSize: volumeSize().optional(),
         storageClass: z.string({ error: "must be a string" })
             .regex(DNS1123_SUBDOMAIN, { error: "must be a StorageClass name (lower-case DNS subdomain)" }).optional(),
     }, '{ enabled: true, size: "1Gi" }').optional(),

@@ -36,6 +36,9 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
     ["persistence as a boolean", { persistence: true as unknown as RedisSentinelArgs["persistence"] }, ["`persistence` = true", "must be an object such as"]],
     ["persistence switch as a string", { persistence: { enabled: "no" as unknown as boolean } }, ['`persistence.enabled` = "no"', "true or false"]],
     ["bad sentinel volume size", { persistence: { sentinelSize: "64 MB" } }, ['`persistence.sentinelSize` = "64 MB"', "Kubernetes quantity"]],
+    // The API server refuses a claim of 0 ("must be greater than zero"), after other objects exist.
+    ["zero volume size", { persistence: { size: "0" } }, ['`persistence.size` = "0"', "at least 1Mi"]],
+    ["tiny sentinel volume", { persistence: { sentinelSize: "100Ki" } }, ['`persistence.sentinelSize` = "100Ki"', "at least 1Mi"]],
     ["bad sentinel cpu request", { sentinelResources: { requests: { cpu: "lots" } } }, ['`sentinelResources.requests.cpu` = "lots"', "quantity"]],
     ["resources as a string", { redisResources: "1Gi" as unknown as RedisSentinelArgs["redisResources"] }, ['`redisResources` = "1Gi"', "must be an object such as { requests"]],
     ["resources key typo", { redisResources: { limit: { memory: "1Gi" } } } as unknown as RedisSentinelArgs, ["unknown option `redisResources.limit`", "did you mean `limits`?"]],
