@@ -5,6 +5,8 @@ import type { RedisSentinelArgs } from "../spec/args";
 import { DEFAULTS, SENTINEL_PORT } from "../spec/defaults";
 import { RedisSentinelConfigError, type ResolvedSpec, namespaceProblems, passwordProblems, resolveSpec } from "../spec/validate";
 import { type Manifests, buildManifests } from "../manifests";
+import { authSecretData } from "../manifests/config";
+import { exporterPasswordFile } from "../manifests/containers";
 import { scriptFiles } from "../scripts";
 import { SeedRetirement } from "../retirement/resource";
 
@@ -69,7 +71,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-auth`, {
             metadata: pick(manifests, (m) => m.secret.metadata),
             type: "Opaque",
-            stringData: { password },
+            stringData: authSecretData(spec, (key) => (key === "password" ? password : password.apply(exporterPasswordFile))),
         }, named());
         const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, {
             metadata: pick(manifests, (m) => m.configMap.metadata),

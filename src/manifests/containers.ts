@@ -176,19 +176,48 @@ export function sentinelContainer({ spec, names, script, extraEnv = [] }: Contai
     };
 }
 
+/** The one Redis server an exporter scrapes: the one beside it in its pod. */
+export const EXPORTER_REDIS_ADDR = `redis://127.0.0.1:${REDIS_PORT}`;
+/** Key of the auth Secret holding the exporter's password file (metrics on). */
+export const EXPORTER_PASSWORD_FILE_KEY = "redis-exporter-passwords.json";
+/** The exporter's Secret volume: its password file, read-only. */
+export const EXPORTER_AUTH_VOLUME = "exporter-auth";
+const EXPORTER_AUTH_DIR = "/etc/redis-exporter";
+const EXPORTER_PASSWORD_FILE = "passwords.json";
+
+/**
+ * The exporter's password file: the password keyed to {@link EXPORTER_REDIS_ADDR} only.
+ * redis_exporter sends a password given as REDIS_PASSWORD to any host its `/scrape?target=`
+ * endpoint is asked about; a password-file entry goes only to the address it is keyed to.
+ */
+export function exporterPasswordFile(password: string): string {
+    return JSON.stringify({ [EXPORTER_REDIS_ADDR]: password });
+}
+
+/** The Secret volume holding the exporter's password file. */
+export function exporterAuthVolume(names: Names): k8s.types.input.core.v1.Volume {
+    return {
+        name: EXPORTER_AUTH_VOLUME,
+        secret: { secretName: names.secret, items: [{ key: EXPORTER_PASSWORD_FILE_KEY, path: EXPORTER_PASSWORD_FILE }], defaultMode: 0o440 },
+    };
+}
+
 /**
  * The redis_exporter sidecar of a Redis pod: scrapes the Redis server next to it over
- * loopback with the password from the Secret, serves /metrics on 9121. Writes nothing.
+ * loopback and serves /metrics on 9121. Writes nothing. Its multi-target `/scrape`
+ * endpoint is off, and its password is keyed to its own Redis: whoever reaches 9121
+ * gets that server's metrics, never the password.
  */
-export function exporterContainer(spec: ManifestSpec, names: Names): Container {
+export function exporterContainer(spec: ManifestSpec): Container {
     const health: Probe = { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
     return {
         name: "metrics",
         image: spec.metrics.image,
         imagePullPolicy: spec.imagePullPolicy,
         env: [
-            { name: "REDIS_ADDR", value: `redis://127.0.0.1:${REDIS_PORT}` },
-            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: names.secret, key: "password" } } },
+            { name: "REDIS_ADDR", value: EXPORTER_REDIS_ADDR },
+            { name: "REDIS_PASSWORD_FILE", value: `${EXPORTER_AUTH_DIR}/${EXPORTER_PASSWORD_FILE}` },
+            { name: "REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT", value: "true" },
             { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `:${METRICS_PORT}` },
         ],
         ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
@@ -196,6 +225,7 @@ export function exporterContainer(spec: ManifestSpec, names: Names): Container {
         securityContext: CONTAINER_SECURITY_CONTEXT,
         livenessProbe: health,
         readinessProbe: { ...health, periodSeconds: 5 },
+        volumeMounts: [{ name: EXPORTER_AUTH_VOLUME, mountPath: EXPORTER_AUTH_DIR, readOnly: true }],
     };
 }
 

@@ -22,9 +22,9 @@ export function disruptionBudgets(spec: ManifestSpec, names: Names): Pdb[] {
 
 /**
  * Only the deployment's own pods and labelled clients reach Redis and Sentinel. With
- * metrics on, the exporter port of the Redis pods is also open to pods of the namespaces
- * `metrics.scrapeNamespaceLabels` selects (every namespace by default): it serves
- * metrics only, never data or commands.
+ * metrics on, the exporter port of the Redis pods is also open to the scraper pods
+ * (`metrics.scrapePodLabels`, Prometheus by default) of the namespaces
+ * `metrics.scrapeNamespaceLabels` selects (any by default): it serves metrics only.
  */
 export function networkPolicy(spec: ManifestSpec, names: Names): k8s.types.input.networking.v1.NetworkPolicy | undefined {
     if (!spec.networkPolicy.enabled) return undefined;
@@ -56,7 +56,12 @@ export function networkPolicy(spec: ManifestSpec, names: Names): k8s.types.input
 function scrapeRules(spec: ManifestSpec): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
     if (!spec.metrics.enabled) return [];
     return [{
-        from: [{ namespaceSelector: { matchLabels: spec.metrics.scrapeNamespaceLabels } }],
+        from: [{ namespaceSelector: selector(spec.metrics.scrapeNamespaceLabels), podSelector: selector(spec.metrics.scrapePodLabels) }],
         ports: [{ protocol: "TCP", port: METRICS_PORT }],
     }];
+}
+
+/** A label selector; `{}` (no labels) selects everything. */
+function selector(labels: Record<string, string>): k8s.types.input.meta.v1.LabelSelector {
+    return Object.keys(labels).length > 0 ? { matchLabels: labels } : {};
 }

@@ -6,6 +6,7 @@ import {
     POD_SECURITY_CONTEXT,
     REDIS_TERMINATION_GRACE_S,
     ROLE_SCRIPTS,
+    exporterAuthVolume,
     exporterContainer,
     redisContainer,
     scrapeAnnotations,
@@ -36,8 +37,13 @@ function commonPodSpec(spec: ManifestSpec, component: PodComponent): Omit<PodSpe
 }
 
 /** The exporter sidecar of a pod running a Redis server, when metrics are on. */
-function sidecars(spec: ManifestSpec, names: Names): k8s.types.input.core.v1.Container[] {
-    return spec.metrics.enabled ? [exporterContainer(spec, names)] : [];
+function sidecars(spec: ManifestSpec): k8s.types.input.core.v1.Container[] {
+    return spec.metrics.enabled ? [exporterContainer(spec)] : [];
+}
+
+/** The volumes of those sidecars. */
+function sidecarVolumes(spec: ManifestSpec, names: Names): Volume[] {
+    return spec.metrics.enabled ? [exporterAuthVolume(names)] : [];
 }
 
 /** Pod metadata annotations, omitted when there are none. */
@@ -77,7 +83,7 @@ export function seedPod(spec: ManifestSpec, names: Names): Pod {
             containers: [
                 redisContainer({ spec, names, script: ROLE_SCRIPTS.seedMaster }),
                 sentinelContainer({ spec, names, script: ROLE_SCRIPTS.seedSentinel }),
-                ...sidecars(spec, names),
+                ...sidecars(spec),
             ],
             volumes: [
                 scriptsVolume(names),
@@ -85,6 +91,7 @@ export function seedPod(spec: ManifestSpec, names: Names): Pod {
                 { name: "data", emptyDir: {} },
                 { name: "sentinel", emptyDir: {} },
                 { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+                ...sidecarVolumes(spec, names),
             ],
         },
     };
@@ -111,12 +118,13 @@ interface SetOptions {
 
 function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions): StatefulSet {
     const containers = o.component === "redis"
-        ? [redisContainer({ spec, names, script: ROLE_SCRIPTS.replica, preStop: true }), ...sidecars(spec, names)]
+        ? [redisContainer({ spec, names, script: ROLE_SCRIPTS.replica, preStop: true }), ...sidecars(spec)]
         : [sentinelContainer({ spec, names, script: ROLE_SCRIPTS.sentinel })];
     const annotations = o.component === "redis" ? scrapeAnnotations(spec) : {};
     const persistent = spec.persistence.enabled;
     const volumes: Volume[] = [scriptsVolume(names), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }];
     if (!persistent) volumes.push({ name: o.volume, emptyDir: {} });
+    if (o.component === "redis") volumes.push(...sidecarVolumes(spec, names));
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",

@@ -59,7 +59,10 @@ export interface NetworkPolicyArgs {
 export interface MetricsArgs {
     /** Add the exporter sidecar, the scrape annotations and the metrics Service. Default `false`. */
     enabled?: boolean;
-    /** Exporter image. Default `"oliver006/redis_exporter:v1.62.0"`. */
+    /**
+     * Exporter image. Default `"oliver006/redis_exporter:v1.88.0"`. Use v1.83.0 or later: older
+     * versions ignore the switch that turns their multi-target `/scrape` endpoint off.
+     */
     image?: string;
     /** Resources of the exporter container. Default requests 10m/32Mi, memory limit 64Mi. */
     resources?: ContainerResources;
@@ -70,10 +73,17 @@ export interface MetricsArgs {
     /** Scrape interval of the ServiceMonitor, e.g. `"30s"`. Default: the Prometheus default. */
     scrapeInterval?: string;
     /**
-     * Namespaces (by labels) whose pods the NetworkPolicy lets reach the exporter port 9121.
-     * Default `{}`: every namespace (only port 9121; Redis and Sentinel stay restricted).
+     * Namespaces (by labels) whose scraper pods (`scrapePodLabels`) the NetworkPolicy lets
+     * reach the exporter port 9121. Default `{}`: any namespace.
      */
     scrapeNamespaceLabels?: Record<string, string>;
+    /**
+     * Labels of the pods allowed to reach the exporter port 9121 (in the namespaces
+     * `scrapeNamespaceLabels` selects). Default `{ "app.kubernetes.io/name": "prometheus" }`,
+     * the label the Prometheus Operator and the Prometheus charts give Prometheus pods.
+     * `{}` admits every pod of those namespaces.
+     */
+    scrapePodLabels?: Record<string, string>;
 }
 
 /** Arguments of {@link RedisSentinel}. Every option is optional. */

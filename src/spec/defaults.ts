@@ -21,9 +21,12 @@ export const DEFAULTS = {
     networkPolicy: { enabled: true },
     metrics: {
         enabled: false,
-        image: "oliver006/redis_exporter:v1.62.0",
+        // v1.83.0 or later: --disable-scrape-endpoint (REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT).
+        image: "oliver006/redis_exporter:v1.88.0",
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
         serviceMonitor: false,
+        /** Pods allowed to reach the exporter port (with `scrapeNamespaceLabels`): Prometheus, as its charts and operator label it. */
+        scrapePodLabels: { "app.kubernetes.io/name": "prometheus" },
     },
     /** Longest wait of the Redis pods' preStop hook for a failover away from a stopping master. */
     preStopTimeoutSeconds: 20,

@@ -32,6 +32,7 @@ export interface ResolvedSpec {
         serviceMonitorLabels: Record<string, string>;
         scrapeInterval?: string;
         scrapeNamespaceLabels: Record<string, string>;
+        scrapePodLabels: Record<string, string>;
     };
     podDisruptionBudgets: boolean;
     spread: "soft" | "hard" | "none";
@@ -183,6 +184,7 @@ const argsSchema = z.object({
             .regex(PROMETHEUS_DURATION, { error: 'must be a Prometheus duration such as "15s", "1m" or "1m30s"' })
             .refine((d) => d !== "" && d !== "0", { error: 'must be a Prometheus duration such as "15s", "1m" or "1m30s"' }).optional(),
         scrapeNamespaceLabels: labelMap().optional(),
+        scrapePodLabels: labelMap().optional(),
     }, "{ enabled: true, serviceMonitor: true }").optional(),
     podDisruptionBudgets: z.boolean({ error: "must be true or false" }).optional(),
     spread: z.enum(["soft", "hard", "none"], { error: 'must be "soft", "hard" or "none"' }).optional(),
@@ -259,6 +261,7 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
             serviceMonitorLabels: a.metrics?.serviceMonitorLabels ?? {},
             scrapeInterval: a.metrics?.scrapeInterval,
             scrapeNamespaceLabels: a.metrics?.scrapeNamespaceLabels ?? {},
+            scrapePodLabels: a.metrics?.scrapePodLabels ?? { ...DEFAULTS.metrics.scrapePodLabels },
         },
         podDisruptionBudgets: a.podDisruptionBudgets ?? DEFAULTS.podDisruptionBudgets,
         spread: a.spread ?? DEFAULTS.spread,

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, type MockedRun, type Registration } from "./support/mockedPulumi";
+import { installMocks, isSecret, type MockedRun, type Registration } from "./support/mockedPulumi";
 import { RESOURCE_TYPE, RedisSentinel } from "../../src";
 
 const T = {
@@ -58,7 +58,7 @@ describe("metrics (redis_exporter) under Pulumi mocks", function () {
             assert.deepEqual(containerNames(p.redis.spec), ["redis", "metrics"]);
             assert.deepEqual(containerNames(p.sentinel.spec), ["sentinel"]);
             const exporter = p.redis.spec.containers[1];
-            assert.equal(exporter.image, "oliver006/redis_exporter:v1.62.0");
+            assert.equal(exporter.image, "oliver006/redis_exporter:v1.88.0");
             assert.deepEqual(exporter.ports, [{ name: "metrics", containerPort: 9121, protocol: "TCP" }]);
             assert.equal(exporter.securityContext.readOnlyRootFilesystem, true);
             assert.equal(exporter.securityContext.allowPrivilegeEscalation, false);
@@ -66,13 +66,46 @@ describe("metrics (redis_exporter) under Pulumi mocks", function () {
             assert.equal(exporter.livenessProbe.httpGet.path, "/health");
         });
 
-        it("gives the exporter the password only by reference to the Secret", () => {
+        it("keeps the password off every scrape target but its own Redis (no REDIS_PASSWORD: a password file keyed to 127.0.0.1)", () => {
+            // redis_exporter sends REDIS_PASSWORD to any host `/scrape?target=` names; a password
+            // file entry is sent only to the address it is keyed to.
             const exporter = pods(run).redis.spec.containers[1];
-            const password = exporter.env.find((e: any) => e.name === "REDIS_PASSWORD");
-            assert.deepEqual(password, { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "cache-auth", key: "password" } } });
+            const env = Object.fromEntries(exporter.env.map((e: any) => [e.name, e]));
+            assert.equal(env.REDIS_PASSWORD, undefined, "REDIS_PASSWORD would be sent to any target /scrape is given");
+            assert.equal(env.REDIS_ADDR.value, "redis://127.0.0.1:6379");
+            const file = env.REDIS_PASSWORD_FILE?.value;
+            assert.ok(file, "the exporter reads its password from a file");
+            const mount = exporter.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+            assert.ok(mount && mount.readOnly === true, `no read-only mount holds ${file}`);
+            for (const pod of [pods(run).seed, pods(run).redis]) {
+                const volume = pod.spec.volumes.find((v: any) => v.name === mount.name);
+                assert.equal(volume.secret.secretName, "cache-auth");
+                assert.deepEqual(volume.secret.items, [{ key: "redis-exporter-passwords.json", path: file.slice(mount.mountPath.length + 1) }]);
+            }
+            const secret = run.byName("cache-auth");
+            assert.deepEqual(JSON.parse(secret.inputs.stringData["redis-exporter-passwords.json"]),
+                { "redis://127.0.0.1:6379": "generated-password-0123456789abcdef" }, "keyed to exactly REDIS_ADDR");
+            assert.ok(isSecret(secret.wireInputs.stringData) || isSecret((secret.wireInputs.stringData as any)["redis-exporter-passwords.json"]),
+                "the password file travels as a Pulumi secret");
             for (const r of run.registrations.filter((x) => x.name !== "cache-auth" && x.type !== "random:index/randomPassword:RandomPassword")) {
                 assert.ok(!JSON.stringify(r.inputs).includes("generated-password"), `${r.name} holds the password`);
             }
+        });
+
+        it("turns the multi-target /scrape endpoint off, with an exporter version that has the switch", () => {
+            const exporter = pods(run).redis.spec.containers[1];
+            const env = Object.fromEntries(exporter.env.map((e: any) => [e.name, e.value]));
+            assert.equal(env.REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT, "true");
+            // --disable-scrape-endpoint first shipped in redis_exporter v1.83.0 (oliver006/redis_exporter#1106).
+            const version = /:v(\d+)\.(\d+)\.(\d+)$/.exec(exporter.image);
+            assert.ok(version, exporter.image);
+            assert.ok(Number(version[1]) > 1 || Number(version[2]) >= 83, `${exporter.image} ignores REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT`);
+        });
+
+        it("carries no password file and no exporter key in the Secret when metrics are off", async () => {
+            const off = await deploy();
+            assert.deepEqual(Object.keys(off.byName("cache-auth").inputs.stringData), ["password"]);
+            for (const pod of Object.values(pods(off))) assert.ok(!pod.spec.volumes.some((v: any) => v.secret), "no Secret volume");
         });
 
         it("annotates the Redis pods for annotation-based scraping", () => {
@@ -93,11 +126,14 @@ describe("metrics (redis_exporter) under Pulumi mocks", function () {
             assert.equal(run.byName("cache-metrics").parent, run.byType(RESOURCE_TYPE)[0].urn);
         });
 
-        it("opens 9121 in the NetworkPolicy (any namespace by default) and keeps 6379/26379 for clients only", () => {
+        it("opens 9121 only to Prometheus pods by default (any namespace) and keeps 6379/26379 for clients only", () => {
             const ingress = run.byType(T.networkPolicy)[0].inputs.spec.ingress;
             assert.equal(ingress.length, 2);
             assert.deepEqual(ingress[0].ports.map((x: any) => x.port), [6379, 26379]);
-            assert.deepEqual(ingress[1], { from: [{ namespaceSelector: { matchLabels: {} } }], ports: [{ protocol: "TCP", port: 9121 }] });
+            assert.deepEqual(ingress[1], {
+                from: [{ namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+                ports: [{ protocol: "TCP", port: 9121 }],
+            });
         });
 
         it("creates no ServiceMonitor unless asked", () => {
@@ -105,10 +141,20 @@ describe("metrics (redis_exporter) under Pulumi mocks", function () {
         });
     });
 
-    it("restricts scraping to the namespaces given", async () => {
-        const run = await deploy({ metrics: { enabled: true, scrapeNamespaceLabels: { "kubernetes.io/metadata.name": "monitoring" } } });
+    it("restricts scraping to the namespaces and scraper pods given", async () => {
+        const run = await deploy({ metrics: {
+            enabled: true, scrapeNamespaceLabels: { "kubernetes.io/metadata.name": "monitoring" }, scrapePodLabels: { app: "vmagent" },
+        } });
         const ingress = run.byType(T.networkPolicy)[0].inputs.spec.ingress;
-        assert.deepEqual(ingress[1].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }]);
+        assert.deepEqual(ingress[1].from, [{
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { app: "vmagent" } },
+        }]);
+    });
+
+    it("admits every pod of the scrape namespaces only when asked with empty scrapePodLabels", async () => {
+        const run = await deploy({ metrics: { enabled: true, scrapeNamespaceLabels: { team: "obs" }, scrapePodLabels: {} } });
+        const ingress = run.byType(T.networkPolicy)[0].inputs.spec.ingress;
+        assert.deepEqual(ingress[1].from, [{ namespaceSelector: { matchLabels: { team: "obs" } }, podSelector: {} }]);
     });
 
     it("creates a ServiceMonitor when asked: parented, after the metrics Service, selecting only it", async () => {

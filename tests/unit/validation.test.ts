@@ -73,6 +73,8 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
         ['`metrics.scrapeInterval` = "30s"', "only applies to the ServiceMonitor"]],
     ["bad scrape namespace label key", { metrics: { enabled: true, scrapeNamespaceLabels: { "-monitoring": "true" } } },
         ["`metrics.scrapeNamespaceLabels.-monitoring`", "label keys"]],
+    ["bad scraper pod label value", { metrics: { enabled: true, scrapePodLabels: { app: "prometheus server" } } },
+        ["`metrics.scrapePodLabels.app`", "label values"]],
     // Redis maxmemory from the memory limit.
     ["maxmemory percent too small", { maxmemoryPercent: 5 }, ["`maxmemoryPercent` = 5", "whole number from 10 to 95"]],
     ["maxmemory percent too large", { maxmemoryPercent: 100 }, ["`maxmemoryPercent` = 100", "whole number from 10 to 95"]],
@@ -157,8 +159,9 @@ describe("RedisSentinel validation", function () {
     it("accepts every metrics option together and applies the metrics defaults", () => {
         const off = resolveSpec("c", {}).metrics;
         assert.deepEqual(off, {
-            enabled: false, image: "oliver006/redis_exporter:v1.62.0", serviceMonitor: false, serviceMonitorLabels: {}, scrapeInterval: undefined,
-            scrapeNamespaceLabels: {}, resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+            enabled: false, image: "oliver006/redis_exporter:v1.88.0", serviceMonitor: false, serviceMonitorLabels: {}, scrapeInterval: undefined,
+            scrapeNamespaceLabels: {}, scrapePodLabels: { "app.kubernetes.io/name": "prometheus" },
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
         });
         const on = resolveSpec("c", { metrics: {
             enabled: true, image: "registry.local/redis_exporter:v1.62.0", resources: { requests: { cpu: "5m" } }, serviceMonitor: true,

@@ -52,7 +52,7 @@ export const OPTION_MATRIX: [string, RedisSentinelArgs][] = [
     ["no spread", { spread: "none" }],
     ["metrics on", { metrics: { enabled: true } }],
     ["metrics with ServiceMonitor", {
-        metrics: { enabled: true, serviceMonitor: true, serviceMonitorLabels: { release: "kube-prometheus" }, scrapeInterval: "30s", scrapeNamespaceLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+        metrics: { enabled: true, serviceMonitor: true, serviceMonitorLabels: { release: "kube-prometheus" }, scrapeInterval: "30s", scrapeNamespaceLabels: { "kubernetes.io/metadata.name": "monitoring" }, scrapePodLabels: {} },
     }],
     ["metrics, persistence off, hard spread", { metrics: { enabled: true, resources: { limits: { cpu: "100m", memory: "128Mi" } } }, persistence: { enabled: false }, spread: "hard" }],
     ["bigger, tuned", {
