@@ -109,6 +109,14 @@ async function main(): Promise<number> {
     process.stderr.write(`\n${formatTable(result)}\n`);
     if (!keep && recorder.allOk) rmSync(runDir, { recursive: true, force: true });
     else process.stderr.write(`e2e: logs kept in ${runDir}\n`);
+    // The latest report, beside the code it ran (README figures come from it).
+    const commit = spawnSync("git", ["rev-parse", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.trim();
+    const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.trim() !== "";
+    mkdirSync(path.join(E2E_DIR, "results"), { recursive: true });
+    writeFileSync(
+        path.join(E2E_DIR, "results", "latest.json"),
+        `${JSON.stringify({ ...result, run: { command: `npm run e2e -- ${process.argv.slice(2).join(" ")}`.trim(), commit: `${commit}${dirty ? " (with uncommitted changes)" : ""}`, date: new Date().toISOString() } }, null, 1)}\n`,
+    );
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     const clean = writer.lostWrites === 0 && writer.clientErrors === 0;
     return recorder.allOk && clean ? 0 : 1;
