@@ -12,6 +12,7 @@ import {
     scrapeAnnotations,
     sentinelContainer,
 } from "./containers";
+import { spreadAffinity, spreadConstraints } from "./scheduling";
 
 type Pod = k8s.types.input.core.v1.Pod;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -32,7 +33,17 @@ function commonPodSpec(spec: ManifestSpec, component: PodComponent): Omit<PodSpe
         securityContext: POD_SECURITY_CONTEXT,
         // The Redis set's master hands over in its preStop hook before it stops.
         terminationGracePeriodSeconds: component === "redis" ? REDIS_TERMINATION_GRACE_S : DEFAULT_TERMINATION_GRACE_S,
-        ...(component === "seed" ? {} : { topologySpreadConstraints: spreadConstraints(spec, component) }),
+        ...schedulingOf(spec, component),
+    };
+}
+
+/** Where the pods of `component` may run: the spreading rules, omitted when empty. */
+function schedulingOf(spec: ManifestSpec, component: PodComponent): Pick<PodSpec, "topologySpreadConstraints" | "affinity"> {
+    const constraints = spreadConstraints(spec, component);
+    const affinity = spreadAffinity(spec, component);
+    return {
+        ...(constraints.length > 0 ? { topologySpreadConstraints: constraints } : {}),
+        ...(affinity ? { affinity } : {}),
     };
 }
 
@@ -49,16 +60,6 @@ function sidecarVolumes(spec: ManifestSpec, names: Names): Volume[] {
 /** Pod metadata annotations, omitted when there are none. */
 function annotationsOf(values: Record<string, string>): { annotations?: Record<string, string> } {
     return Object.keys(values).length > 0 ? { annotations: values } : {};
-}
-
-function spreadConstraints(spec: ManifestSpec, component: PodComponent): k8s.types.input.core.v1.TopologySpreadConstraint[] {
-    if (spec.spread === "none") return [];
-    return [{
-        maxSkew: 1,
-        topologyKey: "kubernetes.io/hostname",
-        whenUnsatisfiable: spec.spread === "hard" ? "DoNotSchedule" : "ScheduleAnyway",
-        labelSelector: { matchLabels: componentSelector(spec.name, component) },
-    }];
 }
 
 /**

@@ -86,6 +86,21 @@ export interface MetricsArgs {
     scrapePodLabels?: Record<string, string>;
 }
 
+/** How strictly one set's pods are spread over a topology (zones or nodes). */
+export type SpreadLevel = "soft" | "hard" | "none";
+
+/** Spreading of each set's pods over zones and over nodes, set separately. */
+export interface SpreadArgs {
+    /**
+     * Across zones (`topology.kubernetes.io/zone`). `"soft"` (default): prefer, never block;
+     * `"hard"`: at most one pod more in any zone than in another, or the pod waits (needs the
+     * zone label on every node); `"none"`.
+     */
+    zone?: SpreadLevel;
+    /** Across nodes. `"soft"` (default): prefer one pod per node; `"hard"`: at most one more per node than elsewhere; `"none"`. */
+    node?: SpreadLevel;
+}
+
 /** Arguments of {@link RedisSentinel}. Every option is optional. */
 export interface RedisSentinelArgs {
     /** Namespace for every object. Default `"default"`. */
@@ -128,8 +143,11 @@ export interface RedisSentinelArgs {
     metrics?: MetricsArgs;
     /** Create PodDisruptionBudgets (maxUnavailable 1) for both sets. Default `true`. */
     podDisruptionBudgets?: boolean;
-    /** Spread pods across nodes: `"soft"` (ScheduleAnyway, default), `"hard"` (DoNotSchedule) or `"none"`. */
-    spread?: "soft" | "hard" | "none";
+    /**
+     * Spread each set's pods across zones and nodes: `"soft"` (default: prefer both, never
+     * block), `"hard"` (require both), `"none"`, or each separately, e.g. `{ zone: "hard", node: "soft" }`.
+     */
+    spread?: SpreadLevel | SpreadArgs;
     /** Extra labels on every object. */
     labels?: Record<string, string>;
     /**

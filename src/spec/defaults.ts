@@ -17,6 +17,7 @@ export const DEFAULTS = {
     sentinel: { downAfterMilliseconds: 5000, failoverTimeoutMilliseconds: 60000, parallelSyncs: 1 },
     retirement: { enabled: true, timeoutSeconds: 600 },
     podDisruptionBudgets: true,
+    /** `spread` for zones and for nodes alike (each level unset in `spread: { zone?, node? }` too). */
     spread: "soft",
     networkPolicy: { enabled: true },
     metrics: {

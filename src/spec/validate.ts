@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
-import { type ContainerResources, MAXMEMORY_POLICIES, type MaxmemoryPolicy, type RedisSentinelArgs } from "./args";
+import { type ContainerResources, MAXMEMORY_POLICIES, type MaxmemoryPolicy, type RedisSentinelArgs, type SpreadLevel } from "./args";
 import { parseQuantity } from "./quantity";
 import { DEFAULTS, majority } from "./defaults";
 
@@ -35,7 +35,7 @@ export interface ResolvedSpec {
         scrapePodLabels: Record<string, string>;
     };
     podDisruptionBudgets: boolean;
-    spread: "soft" | "hard" | "none";
+    spread: { zone: SpreadLevel; node: SpreadLevel };
     labels: Record<string, string>;
     kubeconfig?: pulumi.Input<string>;
     kubeContext?: string;
@@ -136,6 +136,17 @@ function resources() {
     return section({ requests: pair.optional(), limits: pair.optional() }, '{ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } }');
 }
 
+const SPREAD_LEVELS = ["soft", "hard", "none"] as const;
+
+/** `spread`: a shorthand for both levels, or `{ zone?, node? }`. */
+function spreadSchema() {
+    const level = z.enum(SPREAD_LEVELS, { error: 'must be "soft", "hard" or "none"' });
+    const levels = z.object({ zone: level.optional(), node: level.optional() }, {
+        error: 'must be "soft", "hard" or "none", or an object such as { zone: "hard", node: "soft" }',
+    }).strict();
+    return z.preprocess((v) => (typeof v === "string" && (SPREAD_LEVELS as readonly string[]).includes(v) ? { zone: v, node: v } : v), levels);
+}
+
 const argsSchema = z.object({
     namespace: input("a namespace name").optional(),
     replicas: count(1, 100).optional(),
@@ -187,7 +198,7 @@ const argsSchema = z.object({
         scrapePodLabels: labelMap().optional(),
     }, "{ enabled: true, serviceMonitor: true }").optional(),
     podDisruptionBudgets: z.boolean({ error: "must be true or false" }).optional(),
-    spread: z.enum(["soft", "hard", "none"], { error: 'must be "soft", "hard" or "none"' }).optional(),
+    spread: spreadSchema().optional(),
     labels: labelMap().optional(),
     kubeconfig: input("kubeconfig YAML text").optional(),
     kubeContext: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
@@ -264,7 +275,10 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
             scrapePodLabels: a.metrics?.scrapePodLabels ?? { ...DEFAULTS.metrics.scrapePodLabels },
         },
         podDisruptionBudgets: a.podDisruptionBudgets ?? DEFAULTS.podDisruptionBudgets,
-        spread: a.spread ?? DEFAULTS.spread,
+        spread: {
+            zone: a.spread?.zone ?? DEFAULTS.spread,
+            node: a.spread?.node ?? DEFAULTS.spread,
+        },
         labels: a.labels ?? {},
         kubeconfig: a.kubeconfig,
         kubeContext: a.kubeContext,
@@ -374,7 +388,7 @@ function knownKeysAt(path: PropertyKey[]): string[] {
 
 function unwrapOptional(schema: z.ZodType | undefined): z.ZodType | undefined {
     let s = schema;
-    while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    while (s instanceof z.ZodOptional || s instanceof z.ZodPipe) s = (s instanceof z.ZodOptional ? s.unwrap() : s.out) as z.ZodType;
     return s;
 }
 

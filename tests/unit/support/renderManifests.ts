@@ -50,6 +50,7 @@ export const OPTION_MATRIX: [string, RedisSentinelArgs][] = [
     ["no disruption budgets", { podDisruptionBudgets: false }],
     ["hard spread", { spread: "hard" }],
     ["no spread", { spread: "none" }],
+    ["hard zones, soft nodes", { spread: { zone: "hard", node: "soft" } }],
     ["metrics on", { metrics: { enabled: true } }],
     ["metrics with ServiceMonitor", {
         metrics: { enabled: true, serviceMonitor: true, serviceMonitorLabels: { release: "kube-prometheus" }, scrapeInterval: "30s", scrapeNamespaceLabels: { "kubernetes.io/metadata.name": "monitoring" }, scrapePodLabels: {} },
