@@ -434,11 +434,18 @@ rs_cold_start() {
   done
 }
 
-# rs_sentinel_conf MASTERHOST MASTERPORT: a fresh sentinel.conf monitoring the master,
-# keeping this sentinel's id from an earlier file on the volume.
+# rs_sentinel_conf MASTERHOST MASTERPORT: sentinel.conf monitoring that master, written
+# afresh at every start, so the current settings (quorum, down-after, failover-timeout,
+# parallel-syncs, password) always take effect. Kept from the file on the volume: this
+# sentinel's id and its current epoch, and, when it monitors the same master, that
+# master's epochs and the replicas and sentinels it learned (state, not settings).
 rs_sentinel_conf() {
   mkdir -p "$RS_SENTINEL_DIR"
-  _id=$(sed -n 's/^sentinel myid \([0-9a-f]*\)$/\1/p' "$RS_SENTINEL_DIR/sentinel.conf" 2>/dev/null | head -n 1)
+  _old="$RS_SENTINEL_DIR/sentinel.conf"
+  _kept=""
+  if [ "$(rs_persisted_master)" = "$1 $2" ]; then
+    _kept=$(grep -E "^sentinel (config-epoch|leader-epoch|known-replica|known-sentinel) $RS_MASTER_NAME " "$_old" 2>/dev/null)
+  fi
   {
     echo "bind $RS_BIND"
     echo "port $RS_SENTINEL_LISTEN_PORT"
@@ -446,7 +453,7 @@ rs_sentinel_conf() {
     echo 'logfile ""'
     _src=$(rs_single_bind)
     [ -n "$_src" ] && echo "bind-source-addr $_src"
-    [ -n "$_id" ] && echo "sentinel myid $_id"
+    grep -E '^sentinel (myid [0-9a-f]+|current-epoch [0-9]+)$' "$_old" 2>/dev/null
     echo "sentinel resolve-hostnames yes"
     echo "sentinel announce-hostnames yes"
     echo "sentinel announce-ip $RS_ANNOUNCE_HOST"
@@ -462,6 +469,7 @@ rs_sentinel_conf() {
     echo "sentinel down-after-milliseconds $RS_MASTER_NAME $RS_DOWN_AFTER_MS"
     echo "sentinel failover-timeout $RS_MASTER_NAME $RS_FAILOVER_TIMEOUT_MS"
     echo "sentinel parallel-syncs $RS_MASTER_NAME $RS_PARALLEL_SYNCS"
+    [ -n "$_kept" ] && printf '%s\n' "$_kept"
   } | rs_write_private "$RS_SENTINEL_DIR/sentinel.conf"
 }
 
@@ -487,14 +495,14 @@ rs_monitor_known_master() {
   fi
 }
 
-# rs_run_sentinel MASTERHOST MASTERPORT: monitor that master (reusing the state on the
-# volume when it already monitors it) and become redis-sentinel.
+# rs_run_sentinel MASTERHOST MASTERPORT: monitor that master with the current settings
+# (keeping the state on the volume, see rs_sentinel_conf) and become redis-sentinel.
 rs_run_sentinel() {
   if [ "$(rs_persisted_master)" = "$1 $2" ]; then
-    rs_log "monitoring $1:$2 with the state kept on the volume"
+    rs_log "monitoring $1:$2 (quorum $RS_QUORUM, down-after ${RS_DOWN_AFTER_MS}ms) with the state kept on the volume"
   else
     rs_log "monitoring $1:$2 (quorum $RS_QUORUM, down-after ${RS_DOWN_AFTER_MS}ms)"
-    rs_sentinel_conf "$1" "$2"
   fi
+  rs_sentinel_conf "$1" "$2"
   exec redis-sentinel "$RS_SENTINEL_DIR/sentinel.conf"
 }

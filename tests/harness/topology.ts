@@ -140,10 +140,11 @@ interface Container {
 export class Topology {
     readonly name: string;
     readonly dir: string;
-    readonly password: string;
+    /** The password, quorum and down-after of the pods started from now on (see {@link reconfigure}). */
+    password: string;
     readonly masterName: string;
-    readonly quorum: number;
-    readonly downAfterMs: number;
+    quorum: number;
+    downAfterMs: number;
     readonly serviceHost: string;
     readonly serviceAddress: string;
     readonly servicePort = SENTINEL_PORT;
@@ -250,6 +251,19 @@ export class Topology {
             name: this.masterName,
             ...(this.password ? { password: this.password, sentinelPassword: this.password } : {}),
         };
+    }
+
+    /**
+     * A day-two change: the settings of the containers started from now on (running ones
+     * keep theirs until restarted, as a rolled pod template would).
+     */
+    reconfigure(changes: Pick<TopologyOptions, "quorum" | "downAfterMs" | "failoverTimeoutMs" | "parallelSyncs" | "password">): void {
+        if (changes.quorum !== undefined) this.quorum = changes.quorum;
+        if (changes.downAfterMs !== undefined) this.downAfterMs = this.opts.downAfterMs = changes.downAfterMs;
+        if (changes.failoverTimeoutMs !== undefined) this.opts.failoverTimeoutMs = changes.failoverTimeoutMs;
+        if (changes.parallelSyncs !== undefined) this.opts.parallelSyncs = changes.parallelSyncs;
+        if (changes.password !== undefined) this.password = changes.password;
+        this.log(`reconfigured: ${Object.keys(changes).join(", ")}`);
     }
 
     // ---- starting pods ----------------------------------------------------------
