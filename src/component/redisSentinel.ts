@@ -8,7 +8,8 @@ import { type Manifests, buildManifests } from "../manifests";
 import { authSecretData } from "../manifests/config";
 import { exporterPasswordFile } from "../manifests/containers";
 import { scriptFiles } from "../scripts";
-import { SeedRetirement } from "../retirement/resource";
+import type { V1Pod } from "@kubernetes/client-node";
+import { SeedPod, SeedRetirement } from "../retirement/resource";
 
 /** The Pulumi type token of the component. */
 export const RESOURCE_TYPE = "redis-sentinel:index:RedisSentinel";
@@ -82,12 +83,20 @@ export class RedisSentinel extends pulumi.ComponentResource {
             spec: pick(manifests, (m) => m.headlessService.spec),
         }, named());
 
-        // 2. The seed: master + first Sentinel in one pod. After its retirement it is gone on
-        // purpose; its spec is ignored on later updates so a config change does not bring it back.
-        const seed = new k8s.core.v1.Pod(`${name}-seed`, {
-            metadata: pick(manifests, (m) => m.seedPod.metadata),
-            spec: pick(manifests, (m) => m.seedPod.spec),
-        }, { ...named([secret, configMap, headless]), ignoreChanges: ["spec", "metadata.labels"] });
+        // 2. The seed: master + first Sentinel in one pod, owned by a dynamic resource (not a
+        // kubernetes Pod resource): after its retirement it is gone on purpose, and its `read`
+        // keeps it so in the state, so `pulumi refresh` never brings it back. Its spec is not
+        // diffed (a config change does not recreate it). When the deployment already runs (its
+        // first Redis pod exists: lost state, import), no seed is created at all.
+        const seed = new SeedPod(`${name}-seed`, {
+            namespace: manifests.apply((m) => m.names.namespace),
+            name: manifests.apply((m) => m.names.seedPod),
+            manifest: manifests.apply((m) => m.seedPod as unknown as V1Pod),
+            runningPod: manifests.apply((m) => m.names.redisPods[0]),
+            kubeconfig: spec.kubeconfig,
+            context: spec.kubeContext,
+            timeoutSeconds: spec.retirement.timeoutSeconds,
+        }, child([secret, configMap, headless]));
 
         // 3. The Sentinel Service, in front of the seed's Sentinel first.
         const sentinelService = new k8s.core.v1.Service(`${name}-sentinel-svc`, {
@@ -190,8 +199,8 @@ export class RedisSentinel extends pulumi.ComponentResource {
         });
     }
 
-    /** The seed Pod (gone once retired). */
-    public readonly seedPod: k8s.core.v1.Pod;
+    /** The seed pod's resource (a dynamic resource; the pod is gone once retired). */
+    public readonly seedPod: SeedPod;
     /** The seed retirement (undefined when `retirement.enabled` is false). */
     public readonly seedRetirement: SeedRetirement | undefined;
     /** The Redis StatefulSet. */

@@ -4,7 +4,7 @@
 
 /** The Role rule the retirement provider needs in the component's namespace. */
 export const REQUIRED_RBAC_RULES =
-    'rules: [{apiGroups: [""], resources: ["pods"], verbs: ["get", "delete"]}, ' +
+    'rules: [{apiGroups: [""], resources: ["pods"], verbs: ["get", "create", "delete"]}, ' +
     '{apiGroups: [""], resources: ["pods/exec"], verbs: ["get", "create"]}]';
 
 /** What a call was doing, for messages: e.g. verb "delete", resource "pods", "ns", "seed". */

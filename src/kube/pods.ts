@@ -16,6 +16,12 @@ export interface PodState {
 
 export type DeleteOutcome = "deleted" | "gone" | "uid-mismatch";
 
+/** A create answered: the pod made now, or one of that name that already existed (409 AlreadyExists). */
+export interface CreateOutcome {
+    outcome: "created" | "exists";
+    state: PodState;
+}
+
 export interface WaitGoneOptions {
     /** time between reads (default 500 ms) */
     pollMs?: number;
@@ -63,6 +69,51 @@ export class PodApi {
         } catch (err) {
             if (httpCodeOf(err) === 404) return undefined;
             throw describeApiError(target("get", namespace, name), err);
+        }
+    }
+
+    /**
+     * Creates the pod from a v1 Pod manifest (plain JSON). A pod of that name that exists
+     * already (409) is not touched: its state is returned with outcome "exists".
+     */
+    async createPod(namespace: string, manifest: V1Pod): Promise<CreateOutcome> {
+        const name = manifest.metadata?.name ?? "";
+        try {
+            return { outcome: "created", state: podStateOf(await this.core.createNamespacedPod({ namespace, body: manifest })) };
+        } catch (err) {
+            if (httpCodeOf(err) !== 409) throw describeApiError(target("create", namespace, name), err);
+        }
+        const state = await this.getPod(namespace, name);
+        if (!state) throw new Error(`pod "${name}" (namespace "${namespace}"): create answered AlreadyExists, then a read found no pod`);
+        return { outcome: "exists", state };
+    }
+
+    /**
+     * Resolves with the pod's state once the pod with `uid` is Ready. `deadlineMs` is absolute.
+     * Rejects when the pod is gone, replaced or terminating, or at the deadline, with what was last observed.
+     */
+    async waitReady(namespace: string, name: string, uid: string, deadlineMs: number, opts: WaitGoneOptions = {}): Promise<PodState> {
+        const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+        const started = Date.now();
+        let lastSeen = "no read completed";
+        for (;;) {
+            try {
+                const state = await this.getPod(namespace, name);
+                if (!state || state.uid !== uid || state.deleting) {
+                    throw Object.assign(new Error(`pod "${name}" (namespace "${namespace}", uid ${uid}) went away while waiting for it to be ready: ${state ? describePodState(state) : "not found"}`), { final: true });
+                }
+                if (state.ready) return state;
+                lastSeen = describePodState(state);
+            } catch (err) {
+                const code = httpCodeOf(err);
+                if (code === 401 || code === 403 || (err as { final?: boolean }).final) throw err;
+                lastSeen = `read failed: ${(err as Error).message}`;
+            }
+            const left = deadlineMs - Date.now();
+            if (left <= 0) {
+                throw new Error(`pod "${name}" (namespace "${namespace}", uid ${uid}) is not ready after ${Date.now() - started} ms; last observed: ${lastSeen}`);
+            }
+            await sleep(Math.min(pollMs, left));
         }
     }
 

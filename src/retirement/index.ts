@@ -1,5 +1,7 @@
-export { SeedRetirement, seedRetirementProvider } from "./resource";
-export type { SeedRetirementArgs } from "./resource";
+export { SeedRetirement, seedRetirementProvider, SeedPod, seedPodProvider } from "./resource";
+export type { SeedRetirementArgs, SeedPodArgs } from "./resource";
+export { makeSeedPodProvider, createSeedPod, readSeedPod, diffSeedPod, seedPodError } from "./seed-pod";
+export type { SeedPodInputs, SeedPodOutputs, SeedPodApi, SeedPodError } from "./seed-pod";
 export { makeSeedRetirementProvider, runRetirement, kubeRuntime, targetOf, hostOf, diffRetirement, inputFailures } from "./provider";
 export type { SeedRetirementInputs, SeedRetirementOutputs, RetirementRuntime } from "./provider";
 export { retireSeed, retirementError, isRetirementError, DEFAULT_TIMEOUT_MS } from "./retire";

@@ -100,7 +100,9 @@ export function inputFailures(inputs: Partial<SeedRetirementInputs>): { property
     const v = inputs[k];
     if (typeof v !== "string" || v === "") failures.push({ property: k, reason: `${k} must be a non-empty string` });
   };
-  (["namespace", "seedPod", "seedUid", "masterName", "headlessDomain"] as const).forEach(str);
+  (["namespace", "seedPod", "masterName", "headlessDomain"] as const).forEach(str);
+  // "" when no seed pod was created (the deployment ran already): the retirement then only checks the master and the Sentinels.
+  if (typeof inputs.seedUid !== "string") failures.push({ property: "seedUid", reason: "seedUid must be a string" });
   for (const k of ["redisPods", "sentinelPods"] as const) {
     const v = inputs[k];
     if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== "string" || x === "")) failures.push({ property: k, reason: `${k} must list at least one pod name` });

@@ -11,6 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { makeSeedRetirementProvider, RetirementRuntime, SeedRetirementInputs } from "./provider";
+import { makeSeedPodProvider, SeedPodApi, SeedPodInputs } from "./seed-pod";
 
 export type SeedRetirementArgs = { [K in keyof SeedRetirementInputs]: pulumi.Input<SeedRetirementInputs[K]> } & {
   redisPods: pulumi.Input<pulumi.Input<string>[]>;
@@ -45,5 +46,34 @@ export class SeedRetirement extends pulumi.dynamic.Resource {
       switchedOver: undefined,
       retiredSeedUid: undefined,
     }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }), "redis-sentinel", "SeedRetirement");
+  }
+}
+
+export type SeedPodArgs = { [K in keyof SeedPodInputs]: pulumi.Input<SeedPodInputs[K]> };
+
+export const seedPodProvider = makeSeedPodProvider();
+
+/**
+ * `SeedPod`: the bootstrap pod, created through the Kubernetes API by a dynamic provider whose
+ * refresh keeps a retired (deleted) seed in the state, so `pulumi refresh` never brings it back
+ * (see seed-pod.ts). Outputs `metadata.name`/`metadata.uid` like the Pod resource it replaces.
+ */
+export class SeedPod extends pulumi.dynamic.Resource {
+  /** `{ name, namespace, uid }`; `uid` is "" when no seed was needed (the deployment ran already). */
+  public readonly metadata!: pulumi.Output<{ name: string; namespace: string; uid: string }>;
+  public readonly uid!: pulumi.Output<string>;
+  /** "created", "adopted" or "not-needed". */
+  public readonly created!: pulumi.Output<string>;
+
+  constructor(name: string, args: SeedPodArgs, opts?: pulumi.CustomResourceOptions,
+    /** Tests only: the pod access (default: client-node with the given kubeconfig). */
+    makeApi?: (inputs: { kubeconfig?: string; context?: string }) => SeedPodApi) {
+    super(makeApi ? makeSeedPodProvider(makeApi) : seedPodProvider, name, {
+      ...args,
+      kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
+      metadata: undefined,
+      uid: undefined,
+      created: undefined,
+    }, pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }), "redis-sentinel", "SeedPod");
   }
 }

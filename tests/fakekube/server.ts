@@ -28,7 +28,7 @@ export interface RecordedRequest {
     protocol?: string;
 }
 
-export type FakeVerb = "get" | "list" | "delete" | "exec";
+export type FakeVerb = "get" | "list" | "create" | "delete" | "exec";
 
 export interface ForbidRule {
     verb?: FakeVerb | "*";
@@ -46,6 +46,8 @@ export interface FakeKubeOptions {
     execProtocols?: string[];
     /** send an empty frame on stdout/stderr/status when an exec opens, as the API server does (default true) */
     openFrames?: boolean;
+    /** whether a pod created with POST is Ready at once (default true; `pods.update` changes it later) */
+    createdPodsReady?: boolean;
 }
 
 const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/;
@@ -59,6 +61,8 @@ export class FakeKubeServer {
     private readonly user: string;
     private readonly protocols: string[];
     private readonly openFrames: boolean;
+    /** see FakeKubeOptions.createdPodsReady */
+    createdPodsReady: boolean;
     private readonly forbidRules: ForbidRule[] = [];
     private readonly execHandlers = new Map<string, ExecHandler>();
     private defaultExec: ExecHandler | undefined;
@@ -72,6 +76,7 @@ export class FakeKubeServer {
         this.user = opts.user ?? "fake-user";
         this.protocols = opts.execProtocols ?? ["v5.channel.k8s.io", "v4.channel.k8s.io"];
         this.openFrames = opts.openFrames ?? true;
+        this.createdPodsReady = opts.createdPodsReady ?? true;
         this.wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => this.pickProtocol(offered) });
     }
 
@@ -197,6 +202,7 @@ export class FakeKubeServer {
         if (one) return this.onePod(method, decodeURIComponent(one[1]), decodeURIComponent(one[2]), url, rec);
         const all = PODS_PATH.exec(url.pathname);
         if (all && method === "GET") return this.listPods(decodeURIComponent(all[1]), url);
+        if (all && method === "POST") return this.createPod(decodeURIComponent(all[1]), rec);
         if (EXEC_PATH.test(url.pathname)) return [400, S.badRequest("Upgrade request required")];
         return [404, S.pathNotFound()];
     }
@@ -213,6 +219,20 @@ export class FakeKubeServer {
         if (wanted !== undefined && wanted !== uid) return [409, S.uidConflict(name, wanted, uid)];
         const graceSeconds = options.gracePeriodSeconds ?? numberParam(url, "gracePeriodSeconds");
         return [200, this.pods.markDeleted(ns, name, graceSeconds === undefined ? undefined : graceSeconds * 1000)];
+    }
+
+    /** POST a v1 Pod: stored Running and Ready (no kubelet here; `pods.update` changes that), 409 AlreadyExists on a taken name. */
+    private createPod(ns: string, rec: RecordedRequest): [number, object] {
+        const body = (rec.body ?? {}) as { metadata?: { name?: string; labels?: Record<string, string> }; spec?: { containers?: { name: string }[]; hostname?: string; subdomain?: string } };
+        const name = body.metadata?.name ?? "";
+        if (!name) return [400, S.badRequest("metadata.name is required")];
+        if (this.isForbidden("create", ns, name)) return [403, S.forbidden(this.user, "create", "pods", undefined, ns, name)];
+        if (this.pods.has(ns, name)) return [409, S.alreadyExists(name)];
+        this.pods.add({
+            namespace: ns, name, labels: body.metadata?.labels, hostname: body.spec?.hostname, subdomain: body.spec?.subdomain,
+            containers: (body.spec?.containers ?? []).map((c) => c.name), ready: this.createdPodsReady,
+        });
+        return [201, this.pods.json(ns, name) as object];
     }
 
     private listPods(ns: string, url: URL): [number, object] {

@@ -19,6 +19,10 @@ export function notFound(name: string, resource = "pods"): V1StatusJson {
     return failure(404, "NotFound", `${resource} "${name}" not found`, { name, kind: resource });
 }
 
+export function alreadyExists(name: string, resource = "pods"): V1StatusJson {
+    return failure(409, "AlreadyExists", `${resource} "${name}" already exists`, { name, kind: resource });
+}
+
 export function pathNotFound(): V1StatusJson {
     return failure(404, "NotFound", "the server could not find the requested resource", {});
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { DYNAMIC_TYPE, installMocks, isSecret, valueOf, type MockedRun, type Registration } from "./support/mockedPulumi";
+import { DYNAMIC_TYPE, installMocks, isSecret, SEED_POD_TYPE, valueOf, type MockedRun, type Registration } from "./support/mockedPulumi";
 import { RESOURCE_TYPE, RedisSentinel } from "../../src";
 import { LABEL_SENTINEL } from "../../src/manifests";
 
@@ -10,6 +10,7 @@ const T = {
     configMap: "kubernetes:core/v1:ConfigMap",
     service: "kubernetes:core/v1:Service",
     pod: "kubernetes:core/v1:Pod",
+    seedPod: SEED_POD_TYPE,
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
@@ -43,7 +44,7 @@ describe("RedisSentinel under Pulumi mocks", function () {
         assert.equal(component.length, 1);
         const counts = Object.fromEntries(Object.entries(T).map(([key, type]) => [key, run.byType(type).length]));
         assert.deepEqual(counts, {
-            secret: 1, configMap: 1, service: 2, pod: 1, statefulSet: 2, pdb: 2, networkPolicy: 1, password: 1, retirement: 1,
+            secret: 1, configMap: 1, service: 2, pod: 0, seedPod: 1, statefulSet: 2, pdb: 2, networkPolicy: 1, password: 1, retirement: 1,
         });
     });
 
@@ -96,7 +97,7 @@ describe("RedisSentinel under Pulumi mocks", function () {
     });
 
     it("gives the seed Pod a master and a Sentinel container with a stable DNS name", () => {
-        const seed = run.byName("cache-seed").inputs;
+        const seed = run.byName("cache-seed").inputs.manifest;
         assert.deepEqual(seed.spec.containers.map((c: any) => c.name), ["redis", "sentinel"]);
         assert.equal(seed.spec.hostname, "cache-seed");
         assert.equal(seed.spec.subdomain, "cache-headless");
@@ -108,7 +109,7 @@ describe("RedisSentinel under Pulumi mocks", function () {
     it("selects the seed Pod and the Sentinel set, not the Redis set, with the Sentinel Service on 26379", () => {
         const service = run.byName("cache-sentinel-svc").inputs;
         assert.deepEqual(service.spec.ports.map((p: any) => p.port), [26379]);
-        const seedLabels = run.byName("cache-seed").inputs.metadata.labels;
+        const seedLabels = run.byName("cache-seed").inputs.manifest.metadata.labels;
         const sets = run.byType(T.statefulSet).map((r) => r.inputs);
         const sentinelSet = sets.find((s) => s.metadata.name === "cache-sentinel")!;
         const redisSet = sets.find((s) => s.metadata.name === "cache-redis")!;
@@ -119,7 +120,7 @@ describe("RedisSentinel under Pulumi mocks", function () {
     });
 
     it("never lets a StatefulSet adopt the seed Pod, and each selects its own template", () => {
-        const seedLabels = run.byName("cache-seed").inputs.metadata.labels;
+        const seedLabels = run.byName("cache-seed").inputs.manifest.metadata.labels;
         for (const set of run.byType(T.statefulSet).map((r) => r.inputs)) {
             assert.ok(!selects(set.spec.selector.matchLabels, seedLabels), `${set.metadata.name} would select the seed`);
             assert.ok(selects(set.spec.selector.matchLabels, set.spec.template.metadata.labels));
@@ -131,7 +132,7 @@ describe("RedisSentinel under Pulumi mocks", function () {
         const headless = run.byName("cache-headless").inputs;
         assert.equal(headless.spec.clusterIP, "None");
         assert.equal(headless.spec.publishNotReadyAddresses, true);
-        const seedLabels = run.byName("cache-seed").inputs.metadata.labels;
+        const seedLabels = run.byName("cache-seed").inputs.manifest.metadata.labels;
         assert.ok(selects(headless.spec.selector, seedLabels));
         for (const set of run.byType(T.statefulSet).map((r) => r.inputs)) {
             assert.ok(selects(headless.spec.selector, set.spec.template.metadata.labels));
@@ -168,11 +169,21 @@ describe("RedisSentinel under Pulumi mocks", function () {
         assert.deepEqual(await valueOf(redis.clientLabels), { "redis-sentinel.pulumi.com/client-of": "cache" });
     });
 
-    it("replaces fixed-name objects by deleting them first, and ignores seed spec changes after retirement", () => {
+    it("replaces fixed-name objects by deleting them first", () => {
         for (const r of run.registrations.filter((r) => r.type.startsWith("kubernetes:"))) {
             assert.equal(r.deleteBeforeReplace, true, `${r.name} has a fixed name and must delete before replace`);
         }
-        assert.ok(run.byName("cache-seed").ignoreChanges.includes("spec"));
+    });
+
+    it("owns the seed pod through a dynamic resource that creates it with this deployment's access, unless the deployment runs already", () => {
+        const seed = run.byName("cache-seed");
+        assert.equal(seed.type, SEED_POD_TYPE);
+        assert.equal(seed.inputs.namespace, "data");
+        assert.equal(seed.inputs.name, "cache-seed");
+        assert.equal(seed.inputs.manifest.metadata.name, "cache-seed");
+        assert.equal(seed.inputs.runningPod, "cache-redis-0", "an existing first Redis pod means: no seed");
+        assert.equal(seed.inputs.timeoutSeconds, 600);
+        assert.ok(!JSON.stringify(seed.inputs.__provider ?? "").includes("generated-password"), "the serialized provider holds no password");
     });
 });
 

@@ -1,11 +1,12 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, isSecret, type MockedRun, type Registration } from "./support/mockedPulumi";
+import { installMocks, isSecret, SEED_POD_TYPE, type MockedRun, type Registration } from "./support/mockedPulumi";
 import { RESOURCE_TYPE, RedisSentinel } from "../../src";
 
 const T = {
     service: "kubernetes:core/v1:Service",
-    pod: "kubernetes:core/v1:Pod",
+    /** the seed pod: a dynamic resource whose `manifest` input is the v1 Pod */
+    pod: SEED_POD_TYPE,
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     serviceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
@@ -24,7 +25,7 @@ function selects(selector: Record<string, string>, labels: Record<string, string
 
 /** name -> { labels, containers, annotations, spec } of the seed Pod and both pod templates. */
 function pods(run: MockedRun): Record<string, { labels: Record<string, string>; annotations?: Record<string, string>; spec: any }> {
-    const seed = run.byType(T.pod)[0].inputs;
+    const seed = run.byType(T.pod)[0].inputs.manifest;
     const out: Record<string, any> = { seed: { labels: seed.metadata.labels, annotations: seed.metadata.annotations, spec: seed.spec } };
     for (const set of run.byType(T.statefulSet).map((r) => r.inputs)) {
         const key = set.metadata.name === "cache-redis" ? "redis" : "sentinel";
@@ -210,7 +211,7 @@ describe("graceful stop of the Redis set's master under Pulumi mocks", function 
     it("ships in the scripts ConfigMap every script a container, probe or hook runs (prestop-redis.sh included)", async () => {
         const withMetrics = await deploy({ metrics: { enabled: true } });
         const shipped = Object.keys(withMetrics.byName("cache-scripts").inputs.data);
-        const workloads = [...withMetrics.byType(T.pod), ...withMetrics.byType(T.statefulSet)].map((r) => JSON.stringify(r.inputs));
+        const workloads = [...withMetrics.byType(T.pod).map((r) => ({ inputs: r.inputs.manifest })), ...withMetrics.byType(T.statefulSet)].map((r) => JSON.stringify(r.inputs));
         const referenced = new Set(workloads.flatMap((text) => [...text.matchAll(/\/scripts\/([\w.-]+\.sh)/g)].map((m) => m[1])));
         assert.ok(referenced.has("prestop-redis.sh") && referenced.has("replica.sh"), [...referenced].join(", "));
         const missing = [...referenced].filter((f) => !shipped.includes(f));

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { RedisSentinel } from "../../src";
-import { installMocks } from "./support/mockedPulumi";
+import { installMocks, SEED_POD_TYPE } from "./support/mockedPulumi";
 import { OPTION_MATRIX, podsOf, renderObjects } from "./support/renderManifests";
 import { type PodLike, checkHardening, checkPodSecurity, describeViolations } from "./support/podSecurityRestricted";
 
@@ -27,8 +27,8 @@ describe("Pod Security Standards: every pod the component renders", function () 
         new RedisSentinel("cache", { namespace: "data", metrics: { enabled: true, serviceMonitor: true } });
         await run.settle();
         const objects = run.registrations
-            .filter((r) => r.type === "kubernetes:core/v1:Pod" || r.type === "kubernetes:apps/v1:StatefulSet")
-            .map((r) => ({ kind: r.type.split(":").pop(), ...r.inputs }));
+            .filter((r) => r.type === SEED_POD_TYPE || r.type === "kubernetes:apps/v1:StatefulSet")
+            .map((r) => (r.type === SEED_POD_TYPE ? r.inputs.manifest : { kind: r.type.split(":").pop(), ...r.inputs }));
         const pods = podsOf(objects);
         assert.equal(pods.length, 3);
         for (const { owner, pod, claimNames } of pods) {

@@ -5,7 +5,7 @@ import * as path from "path";
 import { execFileSync } from "child_process";
 import { parse, parseAllDocuments } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, isSecret } from "./support/mockedPulumi";
+import { installMocks, isSecret, SEED_POD_TYPE } from "./support/mockedPulumi";
 import { DEFAULTS } from "../../src";
 import { REDACTED } from "../../src/manifests";
 import { renderYaml } from "../../src/cli/render";
@@ -41,6 +41,7 @@ describe("the root stack program", function () {
         await short.settle();
         assert.deepEqual(short.byType("kubernetes:core/v1:Secret"), [], "nothing may be registered");
         assert.deepEqual(short.byType("kubernetes:core/v1:Pod"), []);
+        assert.deepEqual(short.byType(SEED_POD_TYPE), []);
 
         const good = installMocks({ "redis-sentinel:password": "a-stack-config-password-42" });
         delete require.cache[modulePath];

@@ -32,7 +32,7 @@ describe("PodApi against the fake Kubernetes API", () => {
             fake.addPod({ namespace: NS, name: "r-seed" });
             fake.forbid({ verb: "get" });
             await assert.rejects(api.getPod(NS, "r-seed"),
-                /refused to get pods "r-seed" in namespace "redis": 403 Forbidden.*verbs: \["get", "delete"\]/);
+                /refused to get pods "r-seed" in namespace "redis": 403 Forbidden.*verbs: \["get", "create", "delete"\]/);
         });
         it("says the credentials were rejected when the token is wrong, without quoting it", async () => {
             const wrong = new PodApi(loadKubeConfig({ kubeconfig: fake.kubeconfig({ token: "not-the-token-0123" }) }));
@@ -68,7 +68,7 @@ describe("PodApi against the fake Kubernetes API", () => {
             await assert.rejects(api.deletePod(NS, "r-seed", uid), (err: Error) => {
                 assert.match(err.message, /refused to delete pods "r-seed" in namespace "redis": 403 Forbidden/);
                 assert.match(err.message, /cannot delete resource "pods"/);
-                assert.match(err.message, /Role in namespace "redis".*resources: \["pods"\], verbs: \["get", "delete"\]/);
+                assert.match(err.message, /Role in namespace "redis".*resources: \["pods"\], verbs: \["get", "create", "delete"\]/);
                 return true;
             });
             assert.ok(fake.getPod(NS, "r-seed"));

@@ -43,7 +43,7 @@ describe("kube pure helpers", () => {
             const err = describeApiError(target, { code: 403, body: '{"reason":"Forbidden","message":"pods \\"r-seed\\" is forbidden"}' });
             assert.match(err.message, /refused to delete pods "r-seed" in namespace "redis": 403 Forbidden/);
             assert.match(err.message, /API server: pods "r-seed" is forbidden/);
-            assert.match(err.message, /resources: \["pods"\], verbs: \["get", "delete"\]/);
+            assert.match(err.message, /resources: \["pods"\], verbs: \["get", "create", "delete"\]/);
             assert.match(err.message, /resources: \["pods\/exec"\], verbs: \["get", "create"\]/);
             assert.strictEqual(err.code, 403);
         });

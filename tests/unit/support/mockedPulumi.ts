@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** The type the seed retirement (a dynamic resource) registers with. */
 export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:SeedRetirement";
+/** The type the seed pod (a dynamic resource) registers with. */
+export const SEED_POD_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:SeedPod";
 
 /** Pulumi's marker for a serialized secret value. */
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -47,6 +49,11 @@ export function installMocks(config: Record<string, string> = {}, project = "red
             const state: Record<string, any> = { ...args.inputs };
             if (state.metadata) state.metadata = { uid: `uid-${args.name}`, ...state.metadata };
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = "generated-password-0123456789abcdef";
+            if (args.type === SEED_POD_TYPE) {
+                // What the seed pod's create reports for a fresh deployment.
+                const uid = `uid-${args.name}`;
+                Object.assign(state, { uid, created: "created", metadata: { name: args.inputs.name, namespace: args.inputs.namespace, uid } });
+            }
             if (args.type === DYNAMIC_TYPE) {
                 // What the seed retirement reports after a switchover to the first replica.
                 const pod = args.inputs.redisPods?.[0];

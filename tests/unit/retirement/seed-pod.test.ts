@@ -1,0 +1,156 @@
+// The seed pod's dynamic provider (src/retirement/seed-pod.ts), serialized as Pulumi does and
+// run against the loopback Kubernetes API fake with the real client-node: create, refresh (read)
+// after the retirement deleted the pod, diff, delete. The point: after the retirement a refresh
+// keeps the seed in the state unchanged and the next diff has no changes, so nothing recreates it.
+import * as assert from "assert";
+import { createRequire } from "module";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { diffRetirement, inputFailures, makeSeedPodProvider, type SeedPodInputs, type SeedPodOutputs } from "../../../src/retirement";
+import { FakeKubeServer } from "../../fakekube";
+
+const NS = "data";
+const SEED = "cache-seed";
+
+function loadSerialized(text: string): Record<string, unknown> {
+    const mod = { exports: {} as Record<string, unknown> };
+    const req = createRequire(path.join(process.cwd(), "package.json"));
+    new Function("exports", "require", "module", text)(mod.exports, req, mod);
+    return mod.exports;
+}
+
+function manifest(image = "redis:7.2"): SeedPodInputs["manifest"] {
+    return {
+        apiVersion: "v1", kind: "Pod",
+        metadata: { name: SEED, namespace: NS, labels: { "app.kubernetes.io/component": "seed" } },
+        spec: { hostname: SEED, subdomain: "cache-headless", containers: [{ name: "redis", image }, { name: "sentinel", image }] },
+    };
+}
+
+describe("SeedPod provider against the fake Kubernetes API (serialized as Pulumi does)", function () {
+    this.timeout(20_000);
+    let fake: FakeKubeServer;
+    let provider: pulumi.dynamic.ResourceProvider;
+    let inputs: SeedPodInputs;
+    const logs: string[] = [];
+    const realLog = console.log;
+
+    before(async () => {
+        const serialized = await pulumi.runtime.serializeFunction(() => makeSeedPodProvider(), { isFactoryFunction: true });
+        assert.match(serialized.text, /require\("@kubernetes\/client-node[^"]*"\)/);
+        provider = loadSerialized(serialized.text)[serialized.exportName] as pulumi.dynamic.ResourceProvider;
+    });
+    beforeEach(async () => {
+        fake = await FakeKubeServer.start();
+        inputs = { namespace: NS, name: SEED, manifest: manifest(), runningPod: "cache-redis-0", kubeconfig: fake.kubeconfig(), timeoutSeconds: 5 };
+        logs.length = 0;
+        console.log = (line: string) => void logs.push(String(line));
+    });
+    afterEach(async () => {
+        console.log = realLog;
+        await fake.stop();
+    });
+
+    async function create(i: SeedPodInputs = inputs): Promise<SeedPodOutputs> {
+        const r = await provider.create!(i);
+        assert.equal(r.id, `${NS}/${SEED}`);
+        return r.outs as SeedPodOutputs;
+    }
+
+    it("creates the pod from the manifest, waits until it is Ready, and outputs metadata like a Pod resource", async () => {
+        const outs = await create();
+        const pod = fake.getPod(NS, SEED) as { metadata: { uid: string; labels: Record<string, string> } };
+        assert.ok(pod, "the seed pod exists");
+        assert.equal(outs.uid, pod.metadata.uid);
+        assert.deepEqual(outs.metadata, { name: SEED, namespace: NS, uid: pod.metadata.uid });
+        assert.equal(outs.created, "created");
+        assert.equal(pod.metadata.labels["app.kubernetes.io/component"], "seed");
+        assert.equal(fake.requestsTo("POST", `/api/v1/namespaces/${NS}/pods`).length, 1);
+    });
+
+    it("after the retirement deleted the pod, refresh keeps the state as it was and the next diff has no changes (nothing recreated)", async () => {
+        const outs = await create();
+        fake.pods.remove(NS, SEED); // what the retirement does
+        const read = await provider.read!(`${NS}/${SEED}`, outs);
+        assert.equal(read.id, `${NS}/${SEED}`, "an empty id would drop the resource from the state");
+        assert.deepEqual(read.props, outs);
+        // A later `pulumi up`/`preview`: the same inputs, and also a changed pod spec (image), are no change.
+        for (const news of [inputs, { ...inputs, manifest: manifest("redis:7.4") }]) {
+            const d = await provider.diff!(`${NS}/${SEED}`, read.props, news);
+            assert.equal(d.changes, false, JSON.stringify(d));
+        }
+        // And the retirement, fed the refreshed uid, has nothing to do.
+        const retirementOlds = { namespace: NS, seedPod: SEED, masterName: "mymaster", headlessDomain: "h", retiredSeedUid: outs.uid };
+        assert.equal(diffRetirement(retirementOlds, { ...retirementOlds, seedUid: (read.props as SeedPodOutputs).uid, redisPods: ["r0"], sentinelPods: ["s0"] }).changes, false);
+        assert.equal(fake.requestsTo("POST", `/api/v1/namespaces/${NS}/pods`).length, 1, "no second create");
+    });
+
+    it("refresh reports a seed pod recreated by someone else (new uid), so the retirement retires it again", async () => {
+        const outs = await create();
+        const newUid = fake.recreatePod({ namespace: NS, name: SEED, containers: ["redis", "sentinel"] });
+        const read = await provider.read!(`${NS}/${SEED}`, outs);
+        assert.equal((read.props as SeedPodOutputs).uid, newUid);
+        assert.equal((read.props as SeedPodOutputs).metadata.uid, newUid);
+        const olds = { namespace: NS, seedPod: SEED, masterName: "mymaster", headlessDomain: "h", retiredSeedUid: outs.uid };
+        assert.equal(diffRetirement(olds, { ...olds, seedUid: newUid, redisPods: ["r0"], sentinelPods: ["s0"] }).changes, true);
+    });
+
+    it("refresh never fails: an unreachable API server leaves the state as it was", async () => {
+        const outs = await create();
+        await fake.stop();
+        const read = await provider.read!(`${NS}/${SEED}`, outs);
+        assert.deepEqual(read.props, outs);
+        assert.ok(logs.some((l) => l.includes("keeping the recorded state")), logs.join("\n"));
+        fake = await FakeKubeServer.start(); // for afterEach
+    });
+
+    it("creates no seed when the deployment already runs (lost state, import): uid \"\", which the retirement accepts", async () => {
+        fake.addPod({ namespace: NS, name: "cache-redis-0", containers: ["redis"] });
+        const outs = await create();
+        assert.equal(outs.created, "not-needed");
+        assert.equal(outs.uid, "");
+        assert.equal(fake.getPod(NS, SEED), undefined);
+        assert.equal(fake.requestsTo("POST", `/api/v1/namespaces/${NS}/pods`).length, 0);
+        const retirementInputs = { namespace: NS, seedPod: SEED, seedUid: outs.uid, masterName: "m", headlessDomain: "h", redisPods: ["r0"], sentinelPods: ["s0"] };
+        assert.deepEqual(inputFailures(retirementInputs), []);
+    });
+
+    it("adopts a seed pod that exists already instead of failing or making a second one", async () => {
+        const uid = fake.addPod({ namespace: NS, name: SEED, containers: ["redis", "sentinel"] });
+        const outs = await create();
+        assert.equal(outs.created, "adopted");
+        assert.equal(outs.uid, uid);
+    });
+
+    it("fails create at its deadline with the phase, the unmet condition and what was observed", async () => {
+        fake.createdPodsReady = false;
+        const started = Date.now();
+        await assert.rejects(create({ ...inputs, timeoutSeconds: 1 }), (err: Error & { phase?: string }) => {
+            assert.equal(err.phase, "wait-ready");
+            assert.match(err.message, /seed pod stopped in phase "wait-ready": the seed pod \(uid [\w-]+\) is Ready within 1 s; observed: .*not ready/);
+            return true;
+        });
+        assert.ok(Date.now() - started < 4000);
+    });
+
+    it("diff: another namespace or name replaces it (delete first); a new kubeconfig is an update that touches no pod", async () => {
+        const outs = await create();
+        const renamed = await provider.diff!("x", outs, { ...inputs, name: "other-seed" });
+        assert.deepEqual([renamed.changes, renamed.replaces, renamed.deleteBeforeReplace], [true, ["name"], true]);
+        const rekeyed = await provider.diff!("x", outs, { ...inputs, kubeconfig: `${inputs.kubeconfig}\n# rotated` });
+        assert.deepEqual([rekeyed.changes, rekeyed.replaces], [true, []]);
+        const updated = await provider.update!("x", outs, { ...inputs, kubeconfig: "new" });
+        assert.equal((updated.outs as SeedPodOutputs).kubeconfig, "new");
+        assert.equal((updated.outs as SeedPodOutputs).uid, outs.uid);
+        assert.equal(fake.requestsTo("POST", `/api/v1/namespaces/${NS}/pods`).length, 1);
+    });
+
+    it("delete (pulumi destroy) deletes the pod with a uid precondition, and is a no-op once it is gone", async () => {
+        const outs = await create();
+        await provider.delete!(`${NS}/${SEED}`, outs);
+        assert.equal(fake.getPod(NS, SEED), undefined);
+        const [del] = fake.requestsTo("DELETE", `/api/v1/namespaces/${NS}/pods/${SEED}`);
+        assert.deepEqual((del.body as { preconditions: unknown }).preconditions, { uid: outs.uid });
+        await provider.delete!(`${NS}/${SEED}`, outs);
+    });
+});
