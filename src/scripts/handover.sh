@@ -34,26 +34,28 @@
 #   --id TEXT             a name for this handover, shown in the state
 #
 # Steps (each recorded in the state file, read back by `status`):
-#  1. this server is master and a Sentinel names it (else: nothing to do, state skipped);
-#  2. align-info: the leader Sentinel refreshes its INFO of every replica now (info-period
-#     100 ms for a moment, its own period put back). During a failover it polls the
-#     promoted replica's INFO once a second and switches only on the INFO showing the
-#     promotion, which Sentinel sends three timer ticks (~110-300 ms) after SENTINEL
-#     FAILOVER: sent 750 ms after that refresh, the next INFO is due 250 ms later, in or
-#     after the promotion's tick, instead of up to a second later;
-#  3. pause: CLIENT PAUSE WRITE, just in time for 4 to end at the aimed moment;
+#  1. check: this server is master and a Sentinel names it (else: nothing to do, state
+#     skipped); the leader is the first listed Sentinel that names it;
+#  2. align-info: the leader refreshes its INFO of every replica now (info-period 100 ms for
+#     a moment, its own period put back). During a failover it polls the promoted replica's
+#     INFO once a second and switches only on the INFO showing the promotion, which Sentinel
+#     sends three timer ticks (~110-300 ms) after SENTINEL FAILOVER: sent 720 ms after that
+#     refresh, the next INFO is due 280 ms later, in or after the promotion's tick, instead of
+#     up to a second later (sent after ~800 ms it may miss it: a second more);
+#  3. pause: CLIENT PAUSE WRITE, just in time for the catch-up check to end at that moment;
 #  4. catch-up: every replica's slave_repl_offset reaches the paused offset;
 #  5. failover: SENTINEL FAILOVER on the leader (an error reply is retried on the next
-#     Sentinel, INPROG or no answer count as issued);
-#  6. confirm: the Sentinel that took it (any Sentinel if it does not answer) names
-#     another server, and that server answers ROLE master. A Sentinel names the promoted
-#     replica only once its failover reached the reconfiguration state, with the new
-#     configuration epoch, which the others adopt from its hello messages;
-#  7. move-clients: REPLICAOF the new master (this server can no longer take a write,
-#     and a client that a lagging Sentinel still sends here sees a replica and asks
-#     again), then CLIENT KILL TYPE normal and pubsub: clients reconnect through Sentinel
+#     Sentinel; INPROG or no answer count as issued);
+#  6. confirm: the Sentinel that took it (any Sentinel if it does not answer) names another
+#     server, and that server answers ROLE master. A Sentinel names the promoted replica
+#     only once its failover reached the reconfiguration state, with the new configuration
+#     epoch, which the others adopt from the hello message it sends at its next tick;
+#  7. move-clients: REPLICAOF the new master (this server can no longer take a write, and a
+#     client that a lagging Sentinel still sends here sees a replica and asks again), then
+#     CLIENT KILL every client but the Sentinels' links: clients reconnect through Sentinel
 #     and resend what the pause held;
-#  8. converge: wait (bounded, off the critical path) until every Sentinel names it.
+#  8. converge: wait (bounded, off the critical path) until every Sentinel names it, then
+#     disconnect the clients that reconnected here meanwhile.
 # Safety: once SENTINEL FAILOVER may have been issued (OK, INPROG, no answer), the pause
 # is never lifted; it ends on its own after --pause-ms. Only a refusal, or replicas that
 # did not catch up with --require-sync, lift it.
@@ -538,11 +540,24 @@ names_all() {
   return 0
 }
 
+# kill_clients CLIENT-LIST: disconnect the listed clients (normal and pubsub) except the
+# Sentinels' links (named sentinel-*) and replication links: a Sentinel whose link was just
+# cut reports its master "disconnected" for a moment, and a client asking it then (node-redis)
+# gives up on that answer and backs off for a second.
+kill_clients() {
+  _kills=$(printf '%s\n' "$1" | awk '
+    { id = ""; name = ""; flags = ""
+      for (i = 1; i <= NF; i++) { eq = index($i, "="); k = substr($i, 1, eq - 1); v = substr($i, eq + 1)
+        if (k == "id") id = v; else if (k == "name") name = v; else if (k == "flags") flags = v } }
+    id != "" && name !~ /^sentinel-/ && flags !~ /[SM]/ { print "CLIENT KILL ID " id }')
+  [ -z "$_kills" ] || printf '%s\n' "$_kills" | rc "$me" "$RS_REDIS_PORT" >/dev/null
+}
+
 # move_clients: follow the new master (so this server cannot take a write, and a client sent
 # here by a lagging Sentinel sees a replica), then disconnect the clients.
 move_clients() {
   mark move-clients
-  printf 'REPLICAOF %s %s\nCLIENT KILL TYPE normal\nCLIENT KILL TYPE pubsub\n' "$ho_new_master" "$new_port" | rc "$me" "$RS_REDIS_PORT" >/dev/null
+  kill_clients "$(printf 'REPLICAOF %s %s\nCLIENT LIST\n' "$ho_new_master" "$new_port" | rc "$me" "$RS_REDIS_PORT")"
   moved_at=$(now_ms)
   ho_pause_ms=$((moved_at - ho_paused_at))
   ho_failover_ms=$((moved_at - fo_at))
@@ -619,12 +634,19 @@ handover() {
   ho_log "clients moved to $ho_new_master (named by $confirmed_by): writes were paused ${ho_pause_ms} ms (paused at offset $target, replicas there after $checks check(s)${first_behind:+, first: $(echo "$first_behind" | tr '\n' ';')}), failover confirmed $((confirm_at - fo_at)) ms after SENTINEL FAILOVER; this server now replicates from it"
   echo "$target" >"$RS_OFFSET_FILE.tmp.$$" && mv -f "$RS_OFFSET_FILE.tmp.$$" "$RS_OFFSET_FILE"
 
+  # A client that reconnected meanwhile through a Sentinel that still named this server is
+  # connected here, to a replica whose writes stay paused (a client that checks the role,
+  # like ioredis, left by itself): once every Sentinel names the new master, disconnect the
+  # clients again, so they ask again and get it.
   _c_until=$(($(now_ms) + 5000))
   until names_all "$ho_new_master"; do
     if [ "$(now_ms)" -ge "$_c_until" ]; then ho_log "not every Sentinel names $ho_new_master yet (they learn it from the leader's hello messages)"; break; fi
-    sleep 0.02
+    sleep 0.005
   done
-  names_all "$ho_new_master" && ho_converged_ms=$(($(now_ms) - fo_at))
+  if names_all "$ho_new_master"; then
+    ho_converged_ms=$(($(now_ms) - fo_at))
+  fi
+  kill_clients "$(rc "$me" "$RS_REDIS_PORT" CLIENT LIST)"
   ho_log "done: $ho_new_master is master${ho_converged_ms:+; every Sentinel named it ${ho_converged_ms} ms after SENTINEL FAILOVER}"
   finish "done" 0 "" "" "replica of $ho_new_master, clients disconnected"
 }
