@@ -3,8 +3,8 @@
  * mocha spec (the benchmark stays out of CI); run with: npx mocha bench/bench-pure.test.ts
  */
 import { strict as assert } from "assert";
-import { parseArgs, parseScale } from "./options";
-import { checkTargets } from "./report";
+import { parseArgs, parseLatencies, parseScale } from "./options";
+import { buildResult, checkTargets, formatTable } from "./report";
 import { median, nodeRedisRuns, percentile, RunResult, summarize } from "./stats";
 
 const run = (over: Partial<RunResult>): RunResult => ({
@@ -47,13 +47,37 @@ describe("bench: pure parts", () => {
         assert.deepEqual(nodeRedisRuns([run({})]), []);
     });
 
-    it("targets: met, missed, and not measured", () => {
-        const ours = summarize([run({ gapMs: 1100 }), run({ gapMs: 1150 })]);
+    it("targets: met, missed, too few runs, and not measured", () => {
+        const five = (gapMs: number, over: Partial<RunResult> = {}): RunResult[] => [1, 2, 3, 4, 5].map((n) => run({ run: n, gapMs, ...over }));
+        const ours = summarize(five(700));
+        const slow = summarize(five(1100, { execLatencyMs: 250 }));
         const seed = summarize([run({ arm: "seed", gapMs: 62000, downAfterMs: 60000 })]);
         const un = summarize([run({ scenario: "unplanned", gapMs: 6000, writableAfterMs: 6500 }), run({ scenario: "unplanned", gapMs: 7500, writableAfterMs: 7600 })]);
-        const t = checkTargets({ planned: { ours, seed, gapRatioSeedOverOurs: 62000 / 1125 }, unplanned: { ours: un } });
-        assert.deepEqual(t.map((x) => x.met), [true, true, false, true]);
-        assert.deepEqual(checkTargets({ planned: {}, unplanned: {} }).map((x) => x.met), [null, null, null, null]);
+        const byExecLatency = [{ execLatencyMs: 0, ...ours }, { execLatencyMs: 250, ...slow }];
+        const t = checkTargets({ planned: { ours, byExecLatency, seed, gapRatioSeedOverOurs: 62000 / 700 }, unplanned: { ours: un } });
+        assert.deepEqual(t.map((x) => x.met), [true, true, false, true, false, true]);
+        assert.match(t[0].target, /0 ms per exec: median write gap <= 800 ms/);
+        assert.match(t[2].target, /250 ms per exec: median write gap <= 1000 ms/);
+        const few = summarize([run({ gapMs: 500 })]);
+        const t1 = checkTargets({ planned: { ours: few, byExecLatency: [{ execLatencyMs: 0, ...few }] }, unplanned: {} });
+        assert.equal(t1[0].met, null, "one run does not count");
+        assert.match(t1[0].measured, /needs 5 runs/);
+        assert.deepEqual(checkTargets({ planned: {}, unplanned: {} }).map((x) => x.met), [null, null, null, null, null, null]);
+    });
+
+    it("planned runs at several delays per exec: one summary and one table row each, from the same runs", () => {
+        const runs = [0, 250].flatMap((execLatencyMs) => [1, 2].map((n) => run({ run: n, gapMs: 500 + execLatencyMs + n, execLatencyMs, failoverAfterInfoMs: 720 + n })));
+        const r = buildResult(runs, {
+            bench: "b", date: "d", command: "c", durationS: 1, git: { commit: "x", dirty: [], snapshot: true },
+            machine: { cpu: "c", cores: 2, os: "o", node: "n", redis: "Redis server v=7.0.15", ioredis: "5", nodeRedis: "6", loadAvgStart: 1 },
+            settings: {},
+        });
+        assert.deepEqual(r.planned.byExecLatency?.map((x) => [x.execLatencyMs, x.runs, x.medianGapMs]), [[0, 2, 502], [250, 2, 752]]);
+        assert.equal(r.planned.ours?.medianGapMs, 502);
+        assert.deepEqual(r.planned.ours?.failoverAfterInfoMs, { min: 721, median: 722, max: 722 });
+        const table = formatTable(r);
+        assert.match(table, /planned: ours, 0 ms\/exec .*\n.*planned: ours, 250 ms\/exec/);
+        assert.match(table, /250 ms\/exec \/ 0 ms\/exec \(same run\): 1\.5/);
     });
 
     it("command line: defaults, --quick, counts, scenarios and scale shapes, with clear errors", () => {
@@ -74,5 +98,10 @@ describe("bench: pure parts", () => {
         assert.throws(() => parseArgs(["--scenarios", "planed"]), /unknown planed/);
         assert.throws(() => parseScale("3by3"), /not REPLICASxSENTINELS/);
         assert.throws(() => parseArgs(["--bogus"]), /unknown argument --bogus/);
+        assert.deepEqual(full.execLatencyMs, [0, 250]);
+        assert.deepEqual(parseArgs(["--exec-latency-ms", "250"]).execLatencyMs, [250]);
+        assert.deepEqual(parseLatencies("0, 100,250,100"), [0, 100, 250]);
+        assert.throws(() => parseLatencies("x"), /not a whole number of ms/);
+        assert.throws(() => parseArgs(["--exec-latency-ms"]), /needs one or more whole numbers/);
     });
 });

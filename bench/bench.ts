@@ -68,8 +68,11 @@ async function runAll(o: BenchOptions, ctx: BenchContext): Promise<RunResult[]> 
     const runs: RunResult[] = [];
     const want = (s: string): boolean => (o.scenarios as string[]).includes(s);
     if (want("planned")) {
-        ctx.progress(`planned retirement, ours: ${o.runs} runs`);
-        for (let i = 1; i <= o.runs; i++) runs.push(await plannedOurs(ctx, i));
+        // Interleaved, so that the machine's other load falls on every latency alike.
+        ctx.progress(`planned retirement, ours: ${o.runs} runs at each of ${o.execLatencyMs.join(", ")} ms per exec`);
+        for (let i = 1; i <= o.runs; i++) {
+            for (const latency of o.execLatencyMs) runs.push(await plannedOurs(ctx, i, 3, 3, "planned", latency));
+        }
     }
     if (want("seed")) {
         ctx.progress(`planned retirement, seed procedure (down-after ${SEED_DOWN_AFTER_MS} ms): ${o.seedRuns} runs`);
@@ -84,7 +87,7 @@ async function runAll(o: BenchOptions, ctx: BenchContext): Promise<RunResult[]> 
     if (want("scale")) {
         ctx.progress(`scale: ${o.scale.map((c) => `${c.replicas}x${c.sentinels}`).join(", ")}, ${o.scaleRuns} run(s) each`);
         for (const c of o.scale) {
-            const reuse = runs.filter((r) => r.scenario === "planned" && r.arm === "ours" && r.replicas === c.replicas && r.sentinels === c.sentinels);
+            const reuse = runs.filter((r) => r.scenario === "planned" && r.arm === "ours" && !r.execLatencyMs && r.replicas === c.replicas && r.sentinels === c.sentinels);
             if (reuse.length) {
                 ctx.progress(`  ${c.replicas}x${c.sentinels}: the planned runs above (same shape) are reused`);
                 runs.push(...reuse.map((r) => ({ ...r, scenario: "scale", arm: "ours (planned runs)" })));
@@ -137,7 +140,7 @@ async function main(): Promise<void> {
         machine,
         settings: {
             writer: `ioredis ${machine.ioredis}, sentinel mode through the Sentinel Service, one SET every ${o.intervalMs} ms, tests/harness/writer.ts application settings (maxRetriesPerRequest 20, reconnectOnError READONLY)`,
-            ours: { downAfterMs: OUR_DOWN_AFTER_MS, failoverTimeoutMs: 60_000, retirement: "retireSeed over LocalTransport; seed pod delete = SIGTERM both containers" },
+            ours: { downAfterMs: OUR_DOWN_AFTER_MS, failoverTimeoutMs: 60_000, retirement: "retireSeed over LocalTransport (handover.sh run in the seed pod's environment); seed pod delete = SIGTERM both containers", execLatencyMs: o.execLatencyMs },
             seed: { downAfterMs: SEED_DOWN_AFTER_MS, failoverTimeoutMs: SEED_FAILOVER_TIMEOUT_MS, procedure: "delete the seed pod (SIGTERM both containers), wait for Sentinel" },
             resetGuard: o.resetGuard,
             nodeRedis: o.nodeRedis ? `redis (node-redis) ${machine.nodeRedis}, createSentinel through the Sentinel Service, its default settings, beside the ioredis writer in the planned scenario (both arms)` : false,

@@ -26,6 +26,8 @@ export interface BenchOptions {
     scaleRuns: number;
     scale: ScaleConfig[];
     intervalMs: number;
+    /** Planned retirement (ours): run it with every transport call delayed by each of these (ms), interleaved. */
+    execLatencyMs: number[];
     resetGuard: boolean;
     nodeRedis: boolean;
     /** Measure an export of the committed HEAD (see snapshot.ts). */
@@ -38,8 +40,10 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--quick] [--json] [--verbose]
   [--scenarios planned,seed,unplanned,loss,scale] [--runs N] [--seed-runs N]
   [--unplanned-runs N] [--loss-runs N] [--scale-runs N] [--scale 1x3,3x3,9x7 | --scale-grid]
-  [--interval-ms N] [--no-reset-guard] [--no-node-redis] [--out FILE] [--snapshot]
-  planned   our seed retirement (retireSeed over LocalTransport), --runs (default 5, quick 1)
+  [--interval-ms N] [--exec-latency-ms 0,250] [--no-reset-guard] [--no-node-redis] [--out FILE] [--snapshot]
+  planned   our seed retirement (retireSeed over LocalTransport), --runs (default 5, quick 1) at each
+            --exec-latency-ms (default 0,250: every transport call, redis-cli or exec, delayed that
+            long, as a round trip through the Kubernetes API server would; runs interleaved)
   seed      the seed's procedure: delete the seed pod, Sentinel down-after 60000 (--seed-runs, default 3, quick 1)
   unplanned master pod killed (SIGKILL and SIGTERM), --unplanned-runs per signal (default 2, quick 1)
   loss      a sentinel pod, then a replica pod killed, --loss-runs each (default 2, quick 1)
@@ -67,6 +71,18 @@ export function parseScale(text: string): ScaleConfig[] {
     });
 }
 
+/** "0,250" -> [0, 250]: distinct whole numbers of ms, in the order given. */
+export function parseLatencies(text: string | undefined): number[] {
+    const items = (text ?? "").split(",").filter((x) => x.trim() !== "");
+    const out = items.map((x) => {
+        const n = Number(x.trim());
+        if (!Number.isInteger(n) || n < 0 || n > 10_000) throw new Error(`--exec-latency-ms: "${x}" is not a whole number of ms (0..10000)`);
+        return n;
+    });
+    if (out.length === 0) throw new Error("--exec-latency-ms needs one or more whole numbers of ms, e.g. 0,250");
+    return [...new Set(out)];
+}
+
 export function parseArgs(argv: string[]): BenchOptions {
     const quick = argv.includes("--quick");
     const o: BenchOptions = {
@@ -81,6 +97,7 @@ export function parseArgs(argv: string[]): BenchOptions {
         scaleRuns: 1,
         scale: quick ? [] : AXES,
         intervalMs: 10,
+        execLatencyMs: [0, 250],
         resetGuard: true,
         nodeRedis: true,
         snapshot: false,
@@ -107,6 +124,7 @@ export function parseArgs(argv: string[]): BenchOptions {
             case "--loss-runs": o.lossRuns = count(a, next()); break;
             case "--scale-runs": o.scaleRuns = count(a, next()); break;
             case "--interval-ms": o.intervalMs = Math.max(1, count(a, next())); break;
+            case "--exec-latency-ms": o.execLatencyMs = parseLatencies(next()); break;
             case "--out": o.out = next() ?? o.out; break;
             case "--snapshot": o.snapshot = true; break;
             case "--publish": o.publish = next() ?? o.publish; break;

@@ -1,13 +1,16 @@
 /**
  * The retirement in its own process, as in a deployment (the Pulumi provider is not the
- * application): the parent (retire-process.ts) sends the topology's addresses and target,
- * then "go"; this process runs retireSeed over LocalTransport and asks the parent, over IPC,
- * to get/delete/wait for the seed pod (the harness that owns the processes lives there).
- * Nothing here runs by itself: it exits when its parent goes away.
+ * application): the parent (retire-process.ts) sends the topology's addresses, the containers'
+ * environments and the target, then "go"; this process runs retireSeed over LocalTransport
+ * (redis-cli on loopback; handover.sh run locally with the seed container's environment, as an
+ * exec would run it in the pod), every call delayed by execLatencyMs when set, and asks the
+ * parent, over IPC, to get/delete/wait for the seed pod (the harness that owns the processes
+ * lives there). Nothing here runs by itself: it exits when its parent goes away.
  */
 import { RetireOptions, retireSeed, SeedPodControl } from "../src/retirement/retire";
 import { RetirementTarget } from "../src/retirement/observe";
-import { LocalNode, LocalTransport } from "../src/retirement/transport";
+import { LocalNode, LocalTransport, RetirementTransport } from "../src/retirement/transport";
+import { DelayedTransport } from "../tests/harness/delayed-transport";
 import { ResetGuardTransport } from "./reset-guard";
 
 export interface ChildSetup {
@@ -17,6 +20,10 @@ export interface ChildSetup {
     timeoutMs: number;
     resetGuard: boolean;
     log: boolean;
+    /** Where the scripts are and each pod's container environment (by announced host). */
+    scripts: { dir: string; env: Record<string, Record<string, string>> };
+    /** Delay every transport call by this much (ms), as an API server round trip would. */
+    execLatencyMs: number;
 }
 
 export type ToChild = { kind: "setup"; setup: ChildSetup } | { kind: "go" } | { kind: "reply"; id: number; value?: unknown; error?: string };
@@ -53,10 +60,11 @@ const seedPod: SeedPodControl = {
 let setup: ChildSetup | undefined;
 
 async function run(s: ChildSetup): Promise<void> {
-    const local = new LocalTransport({ nodes: s.nodes, password: s.password });
-    const guard = s.resetGuard ? new ResetGuardTransport(local, s.target.seed) : undefined;
+    const local = new LocalTransport({ nodes: s.nodes, password: s.password, scripts: { dir: s.scripts.dir, env: (host) => s.scripts.env[host] ?? {} } });
+    const transport: RetirementTransport = s.execLatencyMs > 0 ? new DelayedTransport(local, s.execLatencyMs) : local;
+    const guard = s.resetGuard ? new ResetGuardTransport(transport, s.target.seed) : undefined;
     const opts: RetireOptions = {
-        transport: guard ?? local,
+        transport: guard ?? transport,
         seedPod,
         target: s.target,
         timeoutMs: s.timeoutMs,

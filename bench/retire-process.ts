@@ -20,6 +20,8 @@ export interface LocalRetirement extends RetirementResult {
 export interface RetirementProcessOptions {
     timeoutMs?: number;
     resetGuard?: boolean;
+    /** Delay every transport call of the retirement by this much (ms). */
+    execLatencyMs?: number;
     log?: (line: string) => void;
 }
 
@@ -51,9 +53,11 @@ export class RetirementProcess {
     static async start(t: Topology, opts: RetirementProcessOptions = {}): Promise<RetirementProcess> {
         const p = new RetirementProcess(t, opts);
         const nodes: Record<string, LocalNode> = {};
+        const env: Record<string, Record<string, string>> = {};
         for (const pod of t.pods) {
             const a = t.resolve(pod.host);
             nodes[pod.host] = { address: a.address, redisPort: a.redisPort, sentinelPort: a.sentinelPort };
+            env[pod.host] = t.containerEnv(pod);
         }
         const setup: ChildSetup = {
             nodes,
@@ -67,6 +71,8 @@ export class RetirementProcess {
             timeoutMs: opts.timeoutMs ?? 120_000,
             resetGuard: opts.resetGuard !== false,
             log: !!opts.log,
+            scripts: { dir: t.scriptsDir, env },
+            execLatencyMs: opts.execLatencyMs ?? 0,
         };
         let timer: NodeJS.Timeout | undefined;
         const ready = new Promise<void>((resolve, reject) => {

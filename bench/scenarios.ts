@@ -106,21 +106,23 @@ function describe(r: RunResult): string {
 function describeMain(r: RunResult): string {
     const extra = [
         r.writableAfterMs !== undefined ? `writable after ${r.writableAfterMs} ms` : "",
-        r.retireMs !== undefined ? `retirement ${r.retireMs} ms (writes paused ${r.writePauseMs} ms)` : "",
+        r.retireMs !== undefined ? `retirement ${r.retireMs} ms (writes paused ${r.writePauseMs} ms, SENTINEL FAILOVER ${r.failoverAfterInfoMs ?? "-"} ms after the leader's INFO)` : "",
     ].filter(Boolean).join(", ");
-    return `${r.scenario}/${r.arm} run ${r.run} (${r.replicas}r/${r.sentinels}s): gap ${r.gapMs} ms, lost ${r.lostWrites}, errors ${r.clientErrors}, acked ${r.acked}/${r.sent}${extra ? `, ${extra}` : ""}`;
+    return `${r.scenario}/${r.arm}${r.execLatencyMs ? ` ${r.execLatencyMs} ms/exec` : ""} run ${r.run} (${r.replicas}r/${r.sentinels}s): gap ${r.gapMs} ms, lost ${r.lostWrites}, errors ${r.clientErrors}, acked ${r.acked}/${r.sent}${extra ? `, ${extra}` : ""}`;
 }
 
 /**
  * Planned retirement, ours: a fresh topology (package defaults), the writer running, then the
- * real retireSeed over LocalTransport, which ends by deleting the seed pod.
+ * real retireSeed over LocalTransport, which ends by deleting the seed pod. With execLatencyMs,
+ * every transport call (redis-cli, the exec starting the handover, reading its state) costs that
+ * round trip.
  */
-export async function plannedOurs(ctx: BenchContext, run: number, replicas = 3, sentinels = 3, scenario = "planned"): Promise<RunResult> {
-    const r = baseResult(scenario, "ours", run, { replicas, sentinels, downAfterMs: OUR_DOWN_AFTER_MS });
+export async function plannedOurs(ctx: BenchContext, run: number, replicas = 3, sentinels = 3, scenario = "planned", execLatencyMs = 0): Promise<RunResult> {
+    const r = { ...baseResult(scenario, "ours", run, { replicas, sentinels, downAfterMs: OUR_DOWN_AFTER_MS }), execLatencyMs };
     return safely(r, ctx, 300_000, () =>
         withTopology(ctx, { replicas, sentinels, downAfterMs: OUR_DOWN_AFTER_MS }, async (t) => {
             // The retirement runs in its own process (as the Pulumi provider does), started before the window.
-            const retirement = await RetirementProcess.start(t, { timeoutMs: 240_000, resetGuard: ctx.resetGuard, log: ctx.harnessLog });
+            const retirement = await RetirementProcess.start(t, { timeoutMs: 240_000, resetGuard: ctx.resetGuard, log: ctx.harnessLog, execLatencyMs });
             let w;
             try {
                 w = await measureWindow(t, { intervalMs: ctx.intervalMs, recoverTimeoutMs: 30_000, nodeRedis: ctx.nodeRedis && scenario === "planned" }, () => retirement.retire());
@@ -134,6 +136,7 @@ export async function plannedOurs(ctx: BenchContext, run: number, replicas = 3, 
                 retireMs: w.eventEnd - w.eventStart,
                 writePauseMs: res.writePauseMs,
                 failoverMs: res.failoverMs,
+                failoverAfterInfoMs: res.failoverAfterInfoMs,
                 resetsHeld: res.resetsHeld,
                 phasesMs: phaseTotals(res.phases),
             };

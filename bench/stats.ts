@@ -41,6 +41,10 @@ export interface RunResult {
     retireMs?: number;
     writePauseMs?: number;
     failoverMs?: number;
+    /** How long after the leader's aligned INFO SENTINEL FAILOVER went out (a miss of the ~800 ms window costs a second). */
+    failoverAfterInfoMs?: number;
+    /** Every transport call of the retirement delayed this long (--exec-latency-ms); 0 or unset: none. */
+    execLatencyMs?: number;
     /** Phases of the retirement (ms each), in order. */
     phasesMs?: Record<string, number>;
     /** SENTINEL RESETs the bench's guard had to hold (see reset-guard.ts). */
@@ -92,6 +96,8 @@ export interface ArmSummary {
     maxWritableAfterMs?: number | null;
     medianRetireMs?: number | null;
     medianWritePauseMs?: number | null;
+    /** When SENTINEL FAILOVER went out after the leader's aligned INFO: min, median, max (ms). */
+    failoverAfterInfoMs?: { min: number; median: number; max: number };
     resetsHeld?: number;
     /** Median duration of each retirement phase (ms). */
     medianPhasesMs?: Record<string, number>;
@@ -122,6 +128,8 @@ export function summarize(runs: RunResult[]): ArmSummary {
     if (retire.length) s.medianRetireMs = num(median(retire));
     const pause = ok.filter((r) => r.writePauseMs !== undefined).map((r) => r.writePauseMs as number);
     if (pause.length) s.medianWritePauseMs = num(median(pause));
+    const after = ok.filter((r) => r.failoverAfterInfoMs !== undefined).map((r) => r.failoverAfterInfoMs as number);
+    if (after.length) s.failoverAfterInfoMs = { min: Math.min(...after), median: Math.round(median(after)), max: Math.max(...after) };
     if (ok.some((r) => r.resetsHeld !== undefined)) s.resetsHeld = ok.reduce((n, r) => n + (r.resetsHeld ?? 0), 0);
     const withPhases = ok.filter((r) => r.phasesMs);
     if (withPhases.length) {
