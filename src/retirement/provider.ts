@@ -12,7 +12,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { loadKubeConfig, PodApi } from "../kube";
 import { KubeTransport } from "./kube-transport";
-import { DEFAULT_TIMEOUT_MS, retireSeed, RetirementResult, SeedPodControl } from "./retire";
+import { DEFAULT_TIMEOUT_MS, errText, retireSeed, retirementError, RetirementResult, SeedPodControl } from "./retire";
 import { RetirementTransport } from "./transport-core";
 
 /** Inputs of the SeedRetirement resource (plain values, as the provider receives them). */
@@ -52,6 +52,9 @@ export interface SeedRetirementOutputs {
   /** SENTINEL FAILOVER -> every Sentinel names the new master (0 without switchover). */
   failoverMs: number;
   switchedOver: boolean;
+  /** The pods the Sentinels were reconciled with (a change re-runs the reconcile: scale up or down). */
+  redisPods: string[];
+  sentinelPods: string[];
 }
 
 /** Pieces the provider builds from its inputs; tests replace them (a local transport, a fake pod). */
@@ -59,6 +62,8 @@ export interface RetirementRuntime {
   transport: RetirementTransport;
   seedPod: SeedPodControl;
   log: (line: string) => void;
+  /** Whether a pod exists (terminating counts); used to wait for the pods a scale-down removes. Unset: not waited for. */
+  podExists?: (pod: string) => Promise<boolean>;
 }
 
 export function hostOf(pod: string, headlessDomain: string): string {
@@ -90,7 +95,39 @@ export function kubeRuntime(inputs: SeedRetirementInputs): RetirementRuntime {
       waitGone: (uid, deadline) => api.waitGone(ns, name, uid, deadline),
     },
     log: (line) => console.log(`[seed-retirement ${ns}/${name}] ${line}`),
+    podExists: async (pod) => (await api.getPod(ns, pod)) !== undefined,
   };
+}
+
+/** Pods in `olds` and not in `news` (those a scale-down removes). */
+export function removedPods(olds: string[] | undefined, news: string[]): string[] {
+  return (olds ?? []).filter((p) => !news.includes(p));
+}
+
+/**
+ * Scale-down, phase "settle": waits until the removed pods are gone (a terminating master hands
+ * over in its preStop hook first), so no Sentinel re-learns one after its reset.
+ */
+export async function waitRemovedGone(removed: string[], runtime: RetirementRuntime, deadline: number, pollMs = 500): Promise<void> {
+  if (removed.length === 0 || !runtime.podExists) return;
+  runtime.log(`phase settle: waiting until the removed pods ${removed.join(", ")} are gone`);
+  let left: string[] = removed;
+  let lastError = "";
+  for (;;) {
+    try {
+      const exists = await Promise.all(left.map((p) => runtime.podExists!(p)));
+      left = left.filter((_, i) => exists[i]);
+      lastError = "";
+    } catch (err) {
+      lastError = `; last read failed: ${errText(err)}`;
+    }
+    if (left.length === 0) return;
+    if (Date.now() + pollMs > deadline) {
+      throw retirementError("settle", `the pods the scale-down removes (${removed.join(", ")}) are gone`, `still present: ${left.join(", ")}${lastError}`,
+        "No Sentinel was reset; run `pulumi up` again once they are gone.");
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
 }
 
 /** Validation of the inputs (the provider's check). */
@@ -114,11 +151,18 @@ export function inputFailures(inputs: Partial<SeedRetirementInputs>): { property
 }
 
 /** Runs the retirement for these inputs and returns the resource outputs. */
-export async function runRetirement(inputs: SeedRetirementInputs, runtime: RetirementRuntime = kubeRuntime(inputs)): Promise<SeedRetirementOutputs> {
+export async function runRetirement(inputs: SeedRetirementInputs, runtime: RetirementRuntime = kubeRuntime(inputs), olds?: Partial<SeedRetirementOutputs>): Promise<SeedRetirementOutputs> {
   const target = targetOf(inputs);
   const timeoutMs = inputs.timeoutSeconds !== undefined ? inputs.timeoutSeconds * 1000 : DEFAULT_TIMEOUT_MS;
-  runtime.log(`retiring seed ${target.seed} (uid ${inputs.seedUid}); deadline ${Math.round(timeoutMs / 1000)} s`);
-  const result: RetirementResult = await retireSeed({ transport: runtime.transport, seedPod: runtime.seedPod, target, timeoutMs, log: runtime.log });
+  const started = Date.now();
+  const removed = [...removedPods(olds?.redisPods, inputs.redisPods), ...removedPods(olds?.sentinelPods, inputs.sentinelPods)];
+  if (olds?.retiredSeedUid !== undefined && olds.retiredSeedUid === inputs.seedUid) {
+    runtime.log(`reconciling the Sentinels with ${inputs.redisPods.length} Redis and ${inputs.sentinelPods.length} Sentinel pods${removed.length ? ` (removed: ${removed.join(", ")})` : ""}; deadline ${Math.round(timeoutMs / 1000)} s`);
+  } else {
+    runtime.log(`retiring seed ${target.seed} (uid ${inputs.seedUid || "none: no seed was created"}); deadline ${Math.round(timeoutMs / 1000)} s`);
+  }
+  await waitRemovedGone(removed, runtime, started + timeoutMs);
+  const result: RetirementResult = await retireSeed({ transport: runtime.transport, seedPod: runtime.seedPod, target, timeoutMs: timeoutMs - (Date.now() - started), log: runtime.log });
   const currentMaster = result.newMaster.split(".")[0] ?? result.newMaster;
   return {
     namespace: inputs.namespace,
@@ -131,6 +175,8 @@ export async function runRetirement(inputs: SeedRetirementInputs, runtime: Retir
     writePauseMs: result.writePauseMs,
     failoverMs: result.failoverMs,
     switchedOver: result.switchedOver,
+    redisPods: [...inputs.redisPods],
+    sentinelPods: [...inputs.sentinelPods],
   };
 }
 
@@ -140,6 +186,10 @@ const IDENTITY = ["namespace", "seedPod", "masterName", "headlessDomain"] as con
 export function diffRetirement(olds: Partial<SeedRetirementOutputs>, news: SeedRetirementInputs): pulumi.dynamic.DiffResult {
   const changed: string[] = IDENTITY.filter((k) => olds[k] !== news[k]);
   if (olds.retiredSeedUid !== news.seedUid) changed.push("seedUid");
+  // A scale-up or scale-down: the Sentinels are reconciled with the pods that remain.
+  const same = (a: string[] | undefined, b: string[]): boolean => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!same(olds.redisPods, news.redisPods)) changed.push("redisPods");
+  if (!same(olds.sentinelPods, news.sentinelPods)) changed.push("sentinelPods");
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
@@ -159,8 +209,8 @@ export function makeSeedRetirementProvider(makeRuntime: (inputs: SeedRetirementI
       const outs = await runRetirement(inputs, makeRuntime(inputs));
       return { id: `${inputs.namespace}/${inputs.seedPod}`, outs };
     },
-    async update(_id: string, _olds: SeedRetirementOutputs, news: SeedRetirementInputs) {
-      return { outs: await runRetirement(news, makeRuntime(news)) };
+    async update(_id: string, olds: SeedRetirementOutputs, news: SeedRetirementInputs) {
+      return { outs: await runRetirement(news, makeRuntime(news), olds) };
     },
     async read(id: string, props: SeedRetirementOutputs) {
       return { id, props };

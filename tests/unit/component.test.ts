@@ -193,7 +193,7 @@ describe("RedisSentinel options", function () {
         const sets = Object.fromEntries(run.byType(T.statefulSet).map((r: Registration) => [r.inputs.metadata.name, r.inputs]));
         assert.equal(sets["cache-redis"].spec.replicas, 5);
         assert.equal(sets["cache-sentinel"].spec.replicas, 7);
-        assert.equal(env(sets["cache-redis"].spec.template.spec.containers[0], "RS_QUORUM"), "5");
+        assert.equal(env(sets["cache-sentinel"].spec.template.spec.containers[0], "RS_QUORUM"), "5");
     });
 
     it("passes an explicit kubernetes provider to every Kubernetes child", async () => {

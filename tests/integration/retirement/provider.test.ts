@@ -119,8 +119,10 @@ describe("SeedRetirement provider, serialized, against a fake Kubernetes API and
   });
 
   it("check rejects incomplete inputs with the property named", async () => {
-    const r = await provider.check({}, { ...inputs, redisPods: [], seedUid: "" });
+    // seedUid "" is allowed: no seed pod was created (the deployment ran already).
+    const r = await provider.check({}, { ...inputs, redisPods: [], seedUid: 7 as unknown as string });
     assert.deepEqual(r.failures?.map((f) => f.property).sort(), ["redisPods", "seedUid"]);
+    assert.deepEqual((await provider.check({}, { ...inputs, seedUid: "" })).failures, []);
     assert.deepEqual((await provider.check({}, inputs)).failures, []);
   });
 
@@ -256,6 +258,62 @@ describe("SeedRetirement provider, serialized, against a fake Kubernetes API and
     } finally {
       fake.allowAll();
     }
+  });
+
+  it("scale-down (Redis 2 -> 1, Sentinels 3 -> 2): the update waits for the removed pods, resets the Sentinels one at a time with quorum kept, and each lists exactly the pods that remain", async () => {
+    const [keptRedis, goneRedis] = inputs.redisPods as [string, string];
+    const goneSentinel = inputs.sentinelPods[2]!;
+    const retired = { ...inputs, seedUid: outs.retiredSeedUid };
+    const news = { ...retired, redisPods: [keptRedis], sentinelPods: inputs.sentinelPods.slice(0, 2) };
+    const olds: SeedRetirementOutputs = { ...outs, redisPods: inputs.redisPods, sentinelPods: inputs.sentinelPods };
+    assert.equal((await provider.diff(`${NS}/x`, olds, retired)).changes, false);
+    assert.equal((await provider.diff(`${NS}/x`, olds, news)).changes, true);
+    const masterBefore = await t.serviceMaster();
+    // The StatefulSet controller: SIGTERM to the removed pods (a master hands over in its
+    // handler first), their API objects go once the processes are gone.
+    const removing = (async () => {
+      await Promise.all([t.killPod(goneRedis, "SIGTERM", 25_000), t.killPod(goneSentinel, "SIGTERM", 5000)]);
+      fake.pods.remove(NS, goneRedis);
+      fake.pods.remove(NS, goneSentinel);
+    })();
+    // "Quorum kept": at every sample, some remaining Sentinel can authorize a failover (CKQUORUM OK).
+    const samples: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const ok = await Promise.all(news.sentinelPods.map((s) => t.cli(s, "sentinel", "SENTINEL", "CKQUORUM", t.masterName).then((r) => r.startsWith("OK"), () => false)));
+        samples.push(ok.filter(Boolean).length);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const lines: string[] = [];
+    const realLog = console.log;
+    console.log = (line: string) => void lines.push(String(line));
+    let o: SeedRetirementOutputs;
+    try {
+      o = (await provider.update(`${NS}/x`, olds, { ...news, timeoutSeconds: 60 })).outs as SeedRetirementOutputs;
+    } finally {
+      console.log = realLog;
+      sampling = false;
+      await sampler;
+      await removing;
+    }
+    assert.deepEqual([o.redisPods, o.sentinelPods], [news.redisPods, news.sentinelPods]);
+    assert.equal(o.currentMaster, keptRedis, `master before: ${masterBefore}`);
+    assert.equal(o.switchedOver, false);
+    const settleAt = lines.findIndex((l) => l.includes("phase settle"));
+    const resets = lines.map((l, i) => [l, i] as const).filter(([l]) => /SENTINEL RESET/.test(l));
+    assert.ok(settleAt >= 0 && resets.length === 2 && resets.every(([, i]) => i > settleAt), lines.join("\n"));
+    assert.ok(samples.length > 0 && Math.min(...samples) >= 1, `CKQUORUM OK counts: ${samples.join(",")}`);
+    const ips = (text: string): string[] => {
+      const l = text.split("\n");
+      return l.flatMap((x, i) => (x === "ip" ? [l[i + 1]!.split(".")[0]!] : [])).sort();
+    };
+    for (const s of news.sentinelPods) {
+      assert.deepEqual(ips(await t.cli(s, "sentinel", "SENTINEL", "REPLICAS", t.masterName)), [], `${s} lists replicas`);
+      assert.deepEqual(ips(await t.cli(s, "sentinel", "SENTINEL", "SENTINELS", t.masterName)), news.sentinelPods.filter((x) => x !== s), `${s} lists sentinels`);
+    }
+    outs = o;
   });
 
   it("delete (pulumi destroy) and read change nothing", async () => {

@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { createRequire } from "module";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { diffRetirement, inputFailures, makeSeedPodProvider, type SeedPodInputs, type SeedPodOutputs } from "../../../src/retirement";
+import { diffRetirement, inputFailures, makeSeedPodProvider, type RetirementRuntime, type SeedPodInputs, type SeedPodOutputs } from "../../../src/retirement";
+import { removedPods, waitRemovedGone } from "../../../src/retirement/provider";
 import { FakeKubeServer } from "../../fakekube";
 
 const NS = "data";
@@ -80,8 +81,8 @@ describe("SeedPod provider against the fake Kubernetes API (serialized as Pulumi
             assert.equal(d.changes, false, JSON.stringify(d));
         }
         // And the retirement, fed the refreshed uid, has nothing to do.
-        const retirementOlds = { namespace: NS, seedPod: SEED, masterName: "mymaster", headlessDomain: "h", retiredSeedUid: outs.uid };
-        assert.equal(diffRetirement(retirementOlds, { ...retirementOlds, seedUid: (read.props as SeedPodOutputs).uid, redisPods: ["r0"], sentinelPods: ["s0"] }).changes, false);
+        const retirementOlds = { namespace: NS, seedPod: SEED, masterName: "mymaster", headlessDomain: "h", retiredSeedUid: outs.uid, redisPods: ["r0"], sentinelPods: ["s0"] };
+        assert.equal(diffRetirement(retirementOlds, { ...retirementOlds, seedUid: (read.props as SeedPodOutputs).uid }).changes, false);
         assert.equal(fake.requestsTo("POST", `/api/v1/namespaces/${NS}/pods`).length, 1, "no second create");
     });
 
@@ -91,8 +92,8 @@ describe("SeedPod provider against the fake Kubernetes API (serialized as Pulumi
         const read = await provider.read!(`${NS}/${SEED}`, outs);
         assert.equal((read.props as SeedPodOutputs).uid, newUid);
         assert.equal((read.props as SeedPodOutputs).metadata.uid, newUid);
-        const olds = { namespace: NS, seedPod: SEED, masterName: "mymaster", headlessDomain: "h", retiredSeedUid: outs.uid };
-        assert.equal(diffRetirement(olds, { ...olds, seedUid: newUid, redisPods: ["r0"], sentinelPods: ["s0"] }).changes, true);
+        const olds = { namespace: NS, seedPod: SEED, masterName: "mymaster", headlessDomain: "h", retiredSeedUid: outs.uid, redisPods: ["r0"], sentinelPods: ["s0"] };
+        assert.equal(diffRetirement(olds, { ...olds, seedUid: newUid }).changes, true);
     });
 
     it("refresh never fails: an unreachable API server leaves the state as it was", async () => {
@@ -152,5 +153,39 @@ describe("SeedPod provider against the fake Kubernetes API (serialized as Pulumi
         const [del] = fake.requestsTo("DELETE", `/api/v1/namespaces/${NS}/pods/${SEED}`);
         assert.deepEqual((del.body as { preconditions: unknown }).preconditions, { uid: outs.uid });
         await provider.delete!(`${NS}/${SEED}`, outs);
+    });
+});
+
+describe("SeedRetirement diff and scale-down bookkeeping", () => {
+    const olds = { namespace: NS, seedPod: SEED, masterName: "mymaster", headlessDomain: "h", retiredSeedUid: "u1", redisPods: ["r-0", "r-1", "r-2"], sentinelPods: ["s-0", "s-1", "s-2"] };
+    const news = { ...olds, seedUid: "u1" };
+
+    it("has no changes once retired with the same pods (refresh, second up)", () => {
+        assert.equal(diffRetirement(olds, news).changes, false);
+    });
+
+    it("re-runs (an update, never a replace) when either set is scaled, to reconcile the Sentinels", () => {
+        for (const changed of [{ redisPods: ["r-0", "r-1"] }, { sentinelPods: ["s-0", "s-1", "s-2", "s-3"] }]) {
+            const d = diffRetirement(olds, { ...news, ...changed });
+            assert.deepEqual([d.changes, d.replaces], [true, []], JSON.stringify(changed));
+        }
+    });
+
+    it("names the pods a scale-down removes", () => {
+        assert.deepEqual(removedPods(olds.redisPods, ["r-0"]), ["r-1", "r-2"]);
+        assert.deepEqual(removedPods(undefined, ["r-0"]), []);
+    });
+
+    it("settle: waits for removed pods with a deadline, and fails naming the phase and the pods still present", async () => {
+        const present = new Set(["r-2"]);
+        const runtime = { log: () => undefined, podExists: async (p: string) => present.has(p) } as unknown as RetirementRuntime;
+        setTimeout(() => present.delete("r-2"), 150);
+        await waitRemovedGone(["r-2"], runtime, Date.now() + 5000, 20);
+        present.add("s-3");
+        await assert.rejects(waitRemovedGone(["s-3"], runtime, Date.now() + 100, 20), (err: Error & { phase?: string }) => {
+            assert.equal(err.phase, "settle");
+            assert.match(err.message, /the pods the scale-down removes \(s-3\) are gone; observed: still present: s-3\. No Sentinel was reset/);
+            return true;
+        });
     });
 });
