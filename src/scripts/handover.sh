@@ -5,6 +5,8 @@
 # (common.sh) run it in the foreground. It reaches the replicas and the Sentinels over the
 # pod network with redis-cli (password from REDISCLI_AUTH), so nothing between the pause
 # and the moved clients waits on the Kubernetes API server.
+# Environment: the role scripts' (docs/internals.md); REDISCLI_AUTH, RS_SENTINEL_HOSTS,
+# RS_PRESTOP_TIMEOUT_S and RS_PRESTOP_SYNC_WAIT_S give the defaults of the options below.
 #
 #   sh /scripts/handover.sh start [OPTIONS]  start a handover detached from this exec (or
 #       join the one already running), wait up to --wait-s for its result, print the state
