@@ -1,7 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ManifestSpec } from "./spec";
 import { type Names, objectLabels } from "./names";
-import { EXPORTER_PASSWORD_FILE_KEY } from "./containers";
+import { createHash } from "crypto";
+import { EXPORTER_PASSWORD_FILE_KEY, REDIS_HOSTS_FILE, SENTINEL_HOSTS_FILE } from "./containers";
 
 /** Stands in for the password wherever manifests are shown (`npm run render`). */
 export const REDACTED = "<redacted: a Pulumi secret>";
@@ -26,12 +27,35 @@ export function authSecret(spec: ManifestSpec, names: Names): k8s.types.input.co
     };
 }
 
-/** The scripts every container runs, shipped as the exact files the tests run. */
+/**
+ * The scripts every container runs, shipped as the exact files the tests run, and the
+ * host lists of both sets ({@link REDIS_HOSTS_FILE}, {@link SENTINEL_HOSTS_FILE}). The
+ * scripts read those lists at use time: the ConfigMap is updated in place when a set
+ * scales, so no pod template holds them and a scale rolls no pod.
+ */
 export function scriptsConfigMap(spec: ManifestSpec, names: Names, scripts: Record<string, string>): k8s.types.input.core.v1.ConfigMap {
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: names.configMap, namespace: names.namespace, labels: objectLabels(spec.name, spec.labels) },
-        data: { ...scripts },
+        data: {
+            ...scripts,
+            [REDIS_HOSTS_FILE]: names.redisHosts.join("\n") + "\n",
+            [SENTINEL_HOSTS_FILE]: names.sentinelHosts.join("\n") + "\n",
+        },
     };
 }
+
+/**
+ * sha256 of the scripts (file names and contents): the pod templates carry it
+ * ({@link SCRIPTS_CHECKSUM_ANNOTATION}), so a change of the scripts rolls the sets instead
+ * of reaching running containers only through their probes and preStop hook.
+ */
+export function scriptsChecksum(scripts: Record<string, string>): string {
+    const h = createHash("sha256");
+    for (const name of Object.keys(scripts).sort()) h.update(`${name}\0${scripts[name]}\0`);
+    return h.digest("hex");
+}
+
+/** Pod template annotation holding {@link scriptsChecksum}. */
+export const SCRIPTS_CHECKSUM_ANNOTATION = "redis-sentinel.pulumi.com/scripts-sha256";

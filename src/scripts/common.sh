@@ -20,10 +20,14 @@
 #   RS_DATA_DIR             Redis data dir, a writable volume [/data]
 #   RS_SENTINEL_DIR         Sentinel config dir, a writable volume [/sentinel]
 #   RS_APPENDONLY           AOF persistence [yes]
-#   RS_REDIS_HOSTS          DNS names of the Redis set's pods, space separated
+#   RS_REDIS_HOSTS          DNS names of the Redis set's pods, space separated: read at
+#                           use time from $RS_SCRIPTS_DIR/redis-hosts (a key of the scripts
+#                           ConfigMap, one name a line, updated in place when the set scales,
+#                           so no pod template lists them) when that file exists
 #   RS_MAXMEMORY            Redis maxmemory in bytes [unset: no limit]
 #   RS_MAXMEMORY_POLICY     Redis maxmemory-policy [unset: Redis's noeviction]
-#   RS_SENTINEL_HOSTS       DNS names of the Sentinel set's pods (informational)
+#   RS_SENTINEL_HOSTS       DNS names of the Sentinel set's pods (the preStop handover's
+#                           Sentinels), from $RS_SCRIPTS_DIR/sentinel-hosts likewise
 # Optional (tests shorten them):
 #   RS_SCRIPTS_DIR          where common.sh lives [the role script's own directory]
 #   RS_RETRY_MAX_S          cap of the wait/retry backoff, seconds [16]
@@ -56,6 +60,21 @@ if [ -n "${REDIS_PASSWORD:-}" ] && [ -z "${REDISCLI_AUTH:-}" ]; then
   REDISCLI_AUTH="$REDIS_PASSWORD"
 fi
 export REDISCLI_AUTH
+
+# rs_hosts redis|sentinel: the DNS names of that set's pods, space separated, read now.
+rs_hosts() {
+  _f="${RS_SCRIPTS_DIR:-/scripts}/$1-hosts"
+  if [ -r "$_f" ]; then
+    tr '\n' ' ' <"$_f" | sed 's/  */ /g; s/^ //; s/ $//'
+  elif [ "$1" = redis ]; then
+    echo "${RS_REDIS_HOSTS:-}"
+  else
+    echo "${RS_SENTINEL_HOSTS:-}"
+  fi
+}
+RS_REDIS_HOSTS=$(rs_hosts redis)
+RS_SENTINEL_HOSTS=$(rs_hosts sentinel)
+export RS_REDIS_HOSTS RS_SENTINEL_HOSTS
 
 # The marker user a Redis server carries while it waits in a cold-start election;
 # its name carries the server's rank (see replica.sh).
@@ -328,7 +347,8 @@ rs_wait_up() {
 
 # rs_candidates: the Redis set's pods, then the seed (the seed loses ties).
 rs_candidates() {
-  echo "${RS_REDIS_HOSTS:-} ${RS_SEED_HOST:-}" | tr ' ' '\n' | awk 'NF && !seen[$0]++'
+  RS_REDIS_HOSTS=$(rs_hosts redis)
+  echo "$RS_REDIS_HOSTS ${RS_SEED_HOST:-}" | tr ' ' '\n' | awk 'NF && !seen[$0]++'
 }
 
 # rs_find_serving_master: prints "host port" of a serving master among the candidates
@@ -361,7 +381,6 @@ rs_cold_start() {
   _me=$(rs_local_host)
   rs_wait_up "$_me" "$RS_REDIS_PORT"
   _since=$(date +%s)
-  _total=$(echo "${RS_REDIS_HOSTS:-}" | wc -w)
   _n=0
   rs_log "cold start: no master known by sentinel service ${RS_SENTINEL_HOST:-}:$RS_SENTINEL_PORT and none serving; standby with rank $(rs_node_state "$_me" "$RS_REDIS_PORT" | cut -d' ' -f2-) (recorded offset, keys)"
   while :; do
@@ -386,7 +405,9 @@ rs_cold_start() {
       rs_log "cold start: $1:$2 serves as master: replicating from it"
       rs_leave_standby "$1" "$2"; return 0
     fi
-    # Collect the ranks of the candidates waiting in standby.
+    # Collect the ranks of the candidates waiting in standby (the set as listed now).
+    RS_REDIS_HOSTS=$(rs_hosts redis)
+    _total=$(echo "$RS_REDIS_HOSTS" | wc -w)
     _best=""; _bestr=-1; _bestk=-1; _answered=0; _missing=""; _followers=0; _pending=""
     for _c in $(rs_candidates); do
       if [ "$_c" = "$RS_ANNOUNCE_HOST" ]; then _st=$(rs_node_state "$_me" "$RS_REDIS_PORT")

@@ -6,7 +6,7 @@
 # A stopping master hands over first (handover.sh run: the same in-pod handover the seed
 # retirement starts), so a rolling update or a node drain does not leave writes failing
 # until Sentinel notices the master is gone (down-after-milliseconds). A replica, or a
-# master the Sentinels do not name, stops at once. Defaults for this use:
+# master the Sentinels do not name, stops at once. Environment (defaults for this use):
 #   RS_PRESTOP_TIMEOUT_S    longest wait for the handover in seconds [20]; keep it well
 #                           below the pod's terminationGracePeriodSeconds
 #   RS_PRESTOP_SYNC_WAIT_S  longest wait for the replicas to catch up, seconds [5]; after

@@ -184,6 +184,11 @@ export class Topology {
         this.scriptsDir = path.join(this.dir, "scripts");
         fs.mkdirSync(this.scriptsDir, { recursive: true });
         for (const [file, text] of Object.entries(scriptFiles())) fs.writeFileSync(path.join(this.scriptsDir, file), text, { mode: 0o755 });
+        // The host lists the scripts ConfigMap carries beside the scripts (read at use time).
+        for (const kind of ["redis", "sentinel"] as const) {
+            const hosts = this.pods.filter((p) => p.kind === kind).map((p) => `${p.host}\n`).join("");
+            fs.writeFileSync(path.join(this.scriptsDir, `${kind}-hosts`), hosts);
+        }
     }
 
     /** Allocates addresses, host names and a temp dir; starts nothing. */
@@ -335,8 +340,6 @@ export class Topology {
             RS_DATA_DIR: path.join(p.dir, "data"),
             RS_SENTINEL_DIR: path.join(p.dir, "sentinel"),
             RS_APPENDONLY: o.appendonly ? "yes" : "no",
-            RS_REDIS_HOSTS: this.redisPods().map((x) => x.host).join(" "),
-            RS_SENTINEL_HOSTS: this.sentinelPods().map((x) => x.host).join(" "),
             RS_SCRIPTS_DIR: this.scriptsDir,
             RS_RETRY_MAX_S: String(o.retryMaxS),
             RS_ELECTION_WAIT_S: String(o.electionWaitS),
