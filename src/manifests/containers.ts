@@ -12,6 +12,9 @@ type Probe = k8s.types.input.core.v1.Probe;
 export const SCRIPTS_DIR = "/scripts";
 export const DATA_DIR = "/data";
 export const SENTINEL_DIR = "/sentinel";
+/** Keys of the scripts ConfigMap (files in /scripts) listing each set's pods, one DNS name a line. */
+export const REDIS_HOSTS_FILE = "redis-hosts";
+export const SENTINEL_HOSTS_FILE = "sentinel-hosts";
 
 /** The script each role runs (keys of the scripts ConfigMap). */
 export const ROLE_SCRIPTS = {
@@ -34,7 +37,11 @@ export const REDIS_TERMINATION_GRACE_S = PRESTOP_TIMEOUT_S + 25;
 /** Grace period of the other pods. */
 export const DEFAULT_TERMINATION_GRACE_S = 30;
 
-/** The environment every container gets; the scripts read exactly these (docs/internals.md). */
+/**
+ * The environment every container gets; the scripts read exactly these (docs/internals.md).
+ * No pod count and no host list: those are read at use time from the scripts ConfigMap, so
+ * scaling a set changes no pod template.
+ */
 export function scriptEnv(spec: ManifestSpec, names: Names): EnvVar[] {
     const fromSecret = { secretKeyRef: { name: names.secret, key: "password" } };
     return [
@@ -50,15 +57,22 @@ export function scriptEnv(spec: ManifestSpec, names: Names): EnvVar[] {
         { name: "RS_SENTINEL_PORT", value: String(SENTINEL_PORT) },
         { name: "RS_REDIS_PORT", value: String(REDIS_PORT) },
         { name: "RS_SENTINEL_LISTEN_PORT", value: String(SENTINEL_PORT) },
+        { name: "RS_DATA_DIR", value: DATA_DIR },
+        { name: "RS_SENTINEL_DIR", value: SENTINEL_DIR },
+        { name: "RS_APPENDONLY", value: "yes" },
+    ];
+}
+
+/**
+ * The Sentinel settings, on Sentinel containers only: changing them (or the default quorum,
+ * when the Sentinel set scales) rolls the Sentinels and no Redis pod.
+ */
+export function sentinelEnv(spec: Pick<ManifestSpec, "quorum" | "sentinel">): EnvVar[] {
+    return [
         { name: "RS_QUORUM", value: String(spec.quorum) },
         { name: "RS_DOWN_AFTER_MS", value: String(spec.sentinel.downAfterMilliseconds) },
         { name: "RS_FAILOVER_TIMEOUT_MS", value: String(spec.sentinel.failoverTimeoutMilliseconds) },
         { name: "RS_PARALLEL_SYNCS", value: String(spec.sentinel.parallelSyncs) },
-        { name: "RS_DATA_DIR", value: DATA_DIR },
-        { name: "RS_SENTINEL_DIR", value: SENTINEL_DIR },
-        { name: "RS_APPENDONLY", value: "yes" },
-        { name: "RS_REDIS_HOSTS", value: names.redisHosts.join(" ") },
-        { name: "RS_SENTINEL_HOSTS", value: names.sentinelHosts.join(" ") },
     ];
 }
 
@@ -161,7 +175,7 @@ export function sentinelContainer({ spec, names, script, extraEnv = [] }: Contai
         image: spec.image,
         imagePullPolicy: spec.imagePullPolicy,
         command: roleScript(script),
-        env: [...scriptEnv(spec, names), ...extraEnv],
+        env: [...scriptEnv(spec, names), ...sentinelEnv(spec), ...extraEnv],
         ports: [{ name: "sentinel", containerPort: SENTINEL_PORT, protocol: "TCP" }],
         resources: resourcesOf(spec.sentinelResources),
         securityContext: CONTAINER_SECURITY_CONTEXT,

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ManifestSpec } from "./spec";
 import { type Names, deriveNames } from "./names";
-import { authSecret, scriptsConfigMap } from "./config";
+import { authSecret, scriptsChecksum, scriptsConfigMap } from "./config";
 import { headlessService, metricsService, sentinelService } from "./services";
 import { type ServiceMonitorManifest, serviceMonitor } from "./monitoring";
 import { redisStatefulSet, seedPod, sentinelStatefulSet } from "./workloads";
@@ -33,6 +33,7 @@ export interface Manifests {
 /** Pure: the resolved spec and the script files in, every object out. */
 export function buildManifests(spec: ManifestSpec, scripts: Record<string, string>): Manifests {
     const names = deriveNames(spec.name, spec.namespace, spec.clusterDomain, spec.replicas, spec.sentinels);
+    const checksum = scriptsChecksum(scripts);
     return {
         names,
         secret: authSecret(spec, names),
@@ -40,8 +41,8 @@ export function buildManifests(spec: ManifestSpec, scripts: Record<string, strin
         headlessService: headlessService(spec, names),
         seedPod: seedPod(spec, names),
         sentinelService: sentinelService(spec, names),
-        redisSet: redisStatefulSet(spec, names),
-        sentinelSet: sentinelStatefulSet(spec, names),
+        redisSet: redisStatefulSet(spec, names, checksum),
+        sentinelSet: sentinelStatefulSet(spec, names, checksum),
         disruptionBudgets: disruptionBudgets(spec, names),
         networkPolicy: networkPolicy(spec, names),
         metricsService: metricsService(spec, names),

@@ -13,6 +13,7 @@ import {
     sentinelContainer,
 } from "./containers";
 import { spreadAffinity, spreadConstraints } from "./scheduling";
+import { SCRIPTS_CHECKSUM_ANNOTATION } from "./config";
 
 type Pod = k8s.types.input.core.v1.Pod;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -117,11 +118,11 @@ interface SetOptions {
     size: string;
 }
 
-function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions): StatefulSet {
+function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions, checksum: string): StatefulSet {
     const containers = o.component === "redis"
         ? [redisContainer({ spec, names, script: ROLE_SCRIPTS.replica, preStop: true }), ...sidecars(spec)]
         : [sentinelContainer({ spec, names, script: ROLE_SCRIPTS.sentinel })];
-    const annotations = o.component === "redis" ? scrapeAnnotations(spec) : {};
+    const annotations = { ...(o.component === "redis" ? scrapeAnnotations(spec) : {}), [SCRIPTS_CHECKSUM_ANNOTATION]: checksum };
     const persistent = spec.persistence.enabled;
     const volumes: Volume[] = [scriptsVolume(names), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }];
     if (!persistent) volumes.push({ name: o.volume, emptyDir: {} });
@@ -146,14 +147,15 @@ function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions): StatefulS
     };
 }
 
-export function redisStatefulSet(spec: ManifestSpec, names: Names): StatefulSet {
+/** `scriptsChecksum`: see {@link SCRIPTS_CHECKSUM_ANNOTATION}. */
+export function redisStatefulSet(spec: ManifestSpec, names: Names, scriptsChecksum = ""): StatefulSet {
     return statefulSet(spec, names, {
         setName: names.redisSet, component: "redis", count: spec.replicas, volume: "data", size: spec.persistence.size,
-    });
+    }, scriptsChecksum);
 }
 
-export function sentinelStatefulSet(spec: ManifestSpec, names: Names): StatefulSet {
+export function sentinelStatefulSet(spec: ManifestSpec, names: Names, scriptsChecksum = ""): StatefulSet {
     return statefulSet(spec, names, {
         setName: names.sentinelSet, component: "sentinel", count: spec.sentinels, volume: "sentinel", size: spec.persistence.sentinelSize,
-    });
+    }, scriptsChecksum);
 }
