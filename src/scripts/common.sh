@@ -110,6 +110,18 @@ rs_info_field() {
   printf '%s\n' "$1" | sed -n "s/^$2:\(.*\)$/\1/p" | head -n 1
 }
 
+# rs_wait_term: a role script waiting for a master (sh as PID 1 ignores a signal it has no
+# trap for) stops at once on SIGTERM; rs_start_redis replaces the trap.
+rs_wait_term() {
+  trap 'rs_log "stopping: SIGTERM while waiting for a master"; exit 0' TERM INT
+}
+
+# rs_sleep SECONDS: sleep, interruptible by a trapped signal.
+rs_sleep() {
+  sleep "$1" &
+  wait $!
+}
+
 # rs_backoff ATTEMPT: 1, 2, 4, ... seconds, capped at RS_RETRY_MAX_S.
 rs_backoff() {
   _d=1; _i=1
@@ -319,6 +331,13 @@ rs_follow_master() {
     fi
     if rs_is_master "$1" "$2"; then
       rs_log "a master already exists at $1:$2 (sentinel service): starting as its replica"
+      rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
+    fi
+    # It may never come back (its node and volume gone): from the second ask on, start as
+    # its replica anyway, with the data on this volume, so the Sentinels have a replica to
+    # promote; if it does come back this pod syncs from it.
+    if [ "$_attempt" -gt 1 ]; then
+      rs_log "master $1:$2 named by sentinel service $RS_SENTINEL_HOST:$RS_SENTINEL_PORT still does not serve: starting as its replica, so the Sentinels can promote this pod if it never comes back"
       rs_write_redis_conf replica "$1" "$2"; rs_start_redis; rs_wait_child
     fi
     rs_log "master $1:$2 named by sentinel service $RS_SENTINEL_HOST:$RS_SENTINEL_PORT does not serve yet (attempt $_attempt, retry in $(rs_backoff "$_attempt")s)"

@@ -9,7 +9,8 @@
 #    - It names this pod (the sentinels remember it as master, e.g. every pod restarted
 #      with the sentinel state kept on its volume): start as master with the data on
 #      this pod's volume. The master had the newest data, so the newest data wins.
-#    - It names a master that does not serve yet: wait and ask again.
+#    - It names a master that does not serve yet: ask once more, then start as its replica
+#      anyway (it may never come back: a replica gives the Sentinels a pod to promote).
 # 2. Nothing answers or no master is known: if a pod among RS_REDIS_HOSTS and the seed
 #    serves as master (sentinels all restarting), start as its replica.
 # 3. Otherwise this is a cold start with no master anywhere (every pod restarted at
@@ -40,6 +41,7 @@ RS_ROLE=replica
 RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$RS_SCRIPTS_DIR/common.sh"
+rs_wait_term
 
 attempt=0
 while :; do
@@ -48,5 +50,5 @@ while :; do
     rs_cold_start
     rs_wait_child
   fi
-  sleep "$(rs_backoff "$attempt")"
+  rs_sleep "$(rs_backoff "$attempt")"
 done

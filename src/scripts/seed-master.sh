@@ -18,6 +18,7 @@ RS_ROLE=seed-master
 RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$RS_SCRIPTS_DIR/common.sh"
+rs_wait_term
 
 attempt=0
 while :; do
@@ -37,5 +38,5 @@ while :; do
     rs_log "first boot: no master known and no Redis pod holds data: starting as master"
     rs_write_redis_conf master; rs_start_redis; rs_wait_child
   fi
-  sleep "$(rs_backoff "$attempt")"
+  rs_sleep "$(rs_backoff "$attempt")"
 done

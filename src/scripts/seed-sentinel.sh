@@ -15,6 +15,7 @@ RS_ROLE=seed-sentinel
 RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$RS_SCRIPTS_DIR/common.sh"
+rs_wait_term
 
 attempt=0
 while :; do
@@ -28,5 +29,5 @@ while :; do
     replica) rs_run_sentinel "$2" "$3" ;;
   esac
   rs_log "seed Redis $RS_SEED_HOST:$RS_REDIS_PORT is $1 and no master known by sentinel service ${RS_SENTINEL_HOST:-}:$RS_SENTINEL_PORT yet (attempt $attempt, retry in $(rs_backoff "$attempt")s)"
-  sleep "$(rs_backoff "$attempt")"
+  rs_sleep "$(rs_backoff "$attempt")"
 done

@@ -31,6 +31,7 @@ RS_ROLE=sentinel
 RS_SCRIPTS_DIR=${RS_SCRIPTS_DIR:-$(dirname "$0")}
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$RS_SCRIPTS_DIR/common.sh"
+rs_wait_term
 
 attempt=0
 while :; do
@@ -42,5 +43,5 @@ while :; do
     rs_run_sentinel $serving
   fi
   rs_log "no master known by sentinel service $RS_SENTINEL_HOST:$RS_SENTINEL_PORT yet and none serving (attempt $attempt, retry in $(rs_backoff "$attempt")s)"
-  sleep "$(rs_backoff "$attempt")"
+  rs_sleep "$(rs_backoff "$attempt")"
 done
