@@ -14,7 +14,7 @@ export interface RenderOptions {
     /** Directory holding Pulumi.yaml (and Pulumi.<stack>.yaml). */
     projectDir: string;
     stack?: string;
-    /** `key=value` overrides, as `pulumi config set key value` would set them. */
+    /** `key=value` overrides, as `pulumi config set key value` would set them (structured keys: JSON, e.g. `nodeSelector={"disktype":"ssd"}`). */
     set: string[];
 }
 
@@ -35,8 +35,9 @@ export function stackConfig(options: RenderOptions): { project: string; values: 
         for (const [fullKey, value] of Object.entries(stackFile.config ?? {})) {
             const key = fullKey.startsWith(`${project}:`) ? fullKey.slice(project.length + 1) : fullKey;
             // Encrypted values (`secure:`) cannot be read here; they are secrets and never printed anyway.
-            if (value !== null && typeof value === "object") continue;
-            values[key] = String(value);
+            if (isEncrypted(value)) continue;
+            // Structured values (`pulumi config set --path`) reach a program as JSON text.
+            values[key] = value !== null && typeof value === "object" ? JSON.stringify(value) : String(value);
         }
     }
     for (const assignment of options.set) {
@@ -45,6 +46,10 @@ export function stackConfig(options: RenderOptions): { project: string; values: 
         values[assignment.slice(0, eq)] = assignment.slice(eq + 1);
     }
     return { project, values };
+}
+
+function isEncrypted(value: unknown): boolean {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
 }
 
 /** The YAML documents `pulumi up` would create, in creation order. */

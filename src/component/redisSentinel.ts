@@ -82,6 +82,11 @@ export class RedisSentinel extends pulumi.ComponentResource {
             metadata: pick(manifests, (m) => m.headlessService.metadata),
             spec: pick(manifests, (m) => m.headlessService.spec),
         }, named());
+        // The pods' ServiceAccount, when the component creates it: the pods need it to exist.
+        const serviceAccount = spec.serviceAccount.create ? new k8s.core.v1.ServiceAccount(`${name}-service-account`, {
+            metadata: pick(manifests, (m) => m.serviceAccount!.metadata),
+            automountServiceAccountToken: spec.serviceAccount.automountToken,
+        }, named()) : undefined;
 
         // 2. The seed: master + first Sentinel in one pod, owned by a dynamic resource (not a
         // kubernetes Pod resource): after its retirement it is gone on purpose, and its `read`
@@ -96,7 +101,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             kubeconfig: spec.kubeconfig,
             context: spec.kubeContext,
             timeoutSeconds: spec.retirement.timeoutSeconds,
-        }, child([secret, configMap, headless]));
+        }, child([secret, configMap, headless, ...(serviceAccount ? [serviceAccount] : [])]));
 
         // 3. The Sentinel Service, in front of the seed's Sentinel first.
         const sentinelService = new k8s.core.v1.Service(`${name}-sentinel-svc`, {

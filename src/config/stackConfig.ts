@@ -4,7 +4,10 @@ import type { RedisSentinelArgs } from "../spec/args";
 /**
  * Stack config keys (declared with types and defaults in Pulumi.yaml) mapped to
  * RedisSentinel args. Pure apart from reading the config; unset keys stay undefined
- * so the component's own defaults apply.
+ * so the component's own defaults apply. Structured keys (objects and lists, e.g.
+ * `pulumi config set --path 'nodeSelector.disktype' ssd`) are read as JSON and checked
+ * by the component like any arg; they have no fixed default, so Pulumi.yaml does not
+ * declare them (a declared key without a default is one Pulumi requires).
  */
 export function argsFromConfig(config: pulumi.Config): RedisSentinelArgs {
     const persistence = {
@@ -44,6 +47,14 @@ export function argsFromConfig(config: pulumi.Config): RedisSentinelArgs {
         metrics: definedOnly({ enabled: config.getBoolean("metrics"), serviceMonitor: config.getBoolean("serviceMonitor") }),
         spread: config.get("spread") as RedisSentinelArgs["spread"],
         kubeContext: config.get("kubeContext"),
+        nodeSelector: config.getObject<RedisSentinelArgs["nodeSelector"]>("nodeSelector"),
+        tolerations: config.getObject<RedisSentinelArgs["tolerations"]>("tolerations"),
+        affinity: config.getObject<RedisSentinelArgs["affinity"]>("affinity"),
+        priorityClassName: config.get("priorityClassName"),
+        imagePullSecrets: config.getObject<RedisSentinelArgs["imagePullSecrets"]>("imagePullSecrets"),
+        podAnnotations: config.getObject<RedisSentinelArgs["podAnnotations"]>("podAnnotations"),
+        podLabels: config.getObject<RedisSentinelArgs["podLabels"]>("podLabels"),
+        serviceAccount: config.getObject<RedisSentinelArgs["serviceAccount"]>("serviceAccount"),
     };
 }
 

@@ -6,6 +6,7 @@ import { headlessService, metricsService, sentinelService } from "./services";
 import { type ServiceMonitorManifest, serviceMonitor } from "./monitoring";
 import { redisStatefulSet, seedPod, sentinelStatefulSet } from "./workloads";
 import { disruptionBudgets, networkPolicy } from "./policy";
+import { serviceAccount } from "./serviceAccount";
 
 export type { ManifestSpec } from "./spec";
 export type { ServiceMonitorManifest } from "./monitoring";
@@ -17,6 +18,8 @@ export interface Manifests {
     names: Names;
     secret: k8s.types.input.core.v1.Secret;
     configMap: k8s.types.input.core.v1.ConfigMap;
+    /** The pods' ServiceAccount (`serviceAccount.create`). */
+    serviceAccount?: k8s.types.input.core.v1.ServiceAccount;
     headlessService: k8s.types.input.core.v1.Service;
     seedPod: k8s.types.input.core.v1.Pod;
     sentinelService: k8s.types.input.core.v1.Service;
@@ -38,6 +41,7 @@ export function buildManifests(spec: ManifestSpec, scripts: Record<string, strin
         names,
         secret: authSecret(spec, names),
         configMap: scriptsConfigMap(spec, names, scripts),
+        serviceAccount: serviceAccount(spec, names),
         headlessService: headlessService(spec, names),
         seedPod: seedPod(spec, names),
         sentinelService: sentinelService(spec, names),
@@ -53,7 +57,7 @@ export function buildManifests(spec: ManifestSpec, scripts: Record<string, strin
 /** The objects in the order `pulumi up` creates them (what `npm run render` prints). */
 export function manifestList(m: Manifests): object[] {
     return [
-        m.secret, m.configMap, m.headlessService, m.seedPod, m.sentinelService, m.redisSet, m.sentinelSet,
+        m.secret, m.configMap, ...(m.serviceAccount ? [m.serviceAccount] : []), m.headlessService, m.seedPod, m.sentinelService, m.redisSet, m.sentinelSet,
         ...m.disruptionBudgets, ...(m.networkPolicy ? [m.networkPolicy] : []),
         ...(m.metricsService ? [m.metricsService] : []), ...(m.serviceMonitor ? [m.serviceMonitor] : []),
     ];

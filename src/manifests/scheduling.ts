@@ -1,9 +1,9 @@
 import type * as k8s from "@pulumi/kubernetes";
+import type { Affinity } from "../spec/scheduling";
 import type { ManifestSpec } from "./spec";
 import { type PodComponent, componentSelector } from "./names";
 
 type TopologySpreadConstraint = k8s.types.input.core.v1.TopologySpreadConstraint;
-type Affinity = k8s.types.input.core.v1.Affinity;
 
 export const ZONE_KEY = "topology.kubernetes.io/zone";
 export const NODE_KEY = "kubernetes.io/hostname";
@@ -37,5 +37,42 @@ export function spreadAffinity(spec: Pick<ManifestSpec, "name" | "spread">, comp
                 podAffinityTerm: { topologyKey: NODE_KEY, labelSelector: { matchLabels: componentSelector(spec.name, component) } },
             }],
         },
+    };
+}
+
+/** Affinity of `user` with `ours` added: our preferred anti-affinity terms after the user's. */
+export function mergeAffinity(user: Affinity | undefined, ours: Affinity | undefined): Affinity | undefined {
+    if (!ours) return user;
+    if (!user) return ours;
+    const theirs = user.podAntiAffinity ?? {};
+    return {
+        ...user,
+        podAntiAffinity: {
+            ...theirs,
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                ...(theirs.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+                ...(ours.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+            ],
+        },
+    };
+}
+
+type Placement = Pick<k8s.types.input.core.v1.PodSpec,
+    "nodeSelector" | "tolerations" | "affinity" | "topologySpreadConstraints" | "priorityClassName">;
+
+/**
+ * Where a pod of `component` may run: the user's `nodeSelector`, `tolerations`, `affinity`
+ * and `priorityClassName`, and `spread`'s rules. Empty fields are omitted.
+ */
+export function placement(spec: Pick<ManifestSpec, "name" | "spread" | "nodeSelector" | "tolerations" | "affinity" | "priorityClassName">,
+    component: PodComponent): Placement {
+    const constraints = spreadConstraints(spec, component);
+    const affinity = mergeAffinity(spec.affinity, spreadAffinity(spec, component));
+    return {
+        ...(Object.keys(spec.nodeSelector).length > 0 ? { nodeSelector: { ...spec.nodeSelector } } : {}),
+        ...(spec.tolerations.length > 0 ? { tolerations: spec.tolerations.map((t) => ({ ...t })) } : {}),
+        ...(affinity ? { affinity: structuredClone(affinity) } : {}),
+        ...(constraints.length > 0 ? { topologySpreadConstraints: constraints } : {}),
+        ...(spec.priorityClassName ? { priorityClassName: spec.priorityClassName } : {}),
     };
 }

@@ -12,7 +12,8 @@ import {
     scrapeAnnotations,
     sentinelContainer,
 } from "./containers";
-import { spreadAffinity, spreadConstraints } from "./scheduling";
+import { placement } from "./scheduling";
+import { podIdentity } from "./serviceAccount";
 import { SCRIPTS_CHECKSUM_ANNOTATION } from "./config";
 
 type Pod = k8s.types.input.core.v1.Pod;
@@ -29,22 +30,25 @@ function scriptsVolume(names: Names): Volume {
 
 function commonPodSpec(spec: ManifestSpec, component: PodComponent): Omit<PodSpec, "containers"> {
     return {
-        automountServiceAccountToken: false,
+        ...podIdentity(spec),
         enableServiceLinks: false,
         securityContext: POD_SECURITY_CONTEXT,
         // The Redis set's master hands over in its preStop hook before it stops.
         terminationGracePeriodSeconds: component === "redis" ? REDIS_TERMINATION_GRACE_S : DEFAULT_TERMINATION_GRACE_S,
-        ...schedulingOf(spec, component),
+        ...placement(spec, component),
     };
 }
 
-/** Where the pods of `component` may run: the spreading rules, omitted when empty. */
-function schedulingOf(spec: ManifestSpec, component: PodComponent): Pick<PodSpec, "topologySpreadConstraints" | "affinity"> {
-    const constraints = spreadConstraints(spec, component);
-    const affinity = spreadAffinity(spec, component);
+/**
+ * Labels and annotations of a pod of `component`: the user's (`labels`, `podLabels`,
+ * `podAnnotations`), then the component's own, which win (`own`: more of them).
+ */
+function podMetadata(spec: ManifestSpec, component: PodComponent, own: Record<string, string> = {}):
+    { labels: Record<string, string>; annotations?: Record<string, string> } {
+    const scrape = component === "sentinel" ? {} : scrapeAnnotations(spec);
     return {
-        ...(constraints.length > 0 ? { topologySpreadConstraints: constraints } : {}),
-        ...(affinity ? { affinity } : {}),
+        labels: podLabels(spec.name, component, { ...spec.labels, ...spec.podLabels }),
+        ...annotationsOf({ ...spec.podAnnotations, ...scrape, ...own }),
     };
 }
 
@@ -74,8 +78,7 @@ export function seedPod(spec: ManifestSpec, names: Names): Pod {
         metadata: {
             name: names.seedPod,
             namespace: names.namespace,
-            labels: podLabels(spec.name, "seed", spec.labels),
-            ...annotationsOf(scrapeAnnotations(spec)),
+            ...podMetadata(spec, "seed"),
         },
         spec: {
             ...commonPodSpec(spec, "seed"),
@@ -122,7 +125,6 @@ function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions, checksum: 
     const containers = o.component === "redis"
         ? [redisContainer({ spec, names, script: ROLE_SCRIPTS.replica, preStop: true }), ...sidecars(spec)]
         : [sentinelContainer({ spec, names, script: ROLE_SCRIPTS.sentinel })];
-    const annotations = { ...(o.component === "redis" ? scrapeAnnotations(spec) : {}), [SCRIPTS_CHECKSUM_ANNOTATION]: checksum };
     const persistent = spec.persistence.enabled;
     const volumes: Volume[] = [scriptsVolume(names), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }];
     if (!persistent) volumes.push({ name: o.volume, emptyDir: {} });
@@ -139,7 +141,7 @@ function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions, checksum: 
             updateStrategy: { type: "RollingUpdate" },
             selector: { matchLabels: componentSelector(spec.name, o.component) },
             template: {
-                metadata: { labels: podLabels(spec.name, o.component, spec.labels), ...annotationsOf(annotations) },
+                metadata: podMetadata(spec, o.component, { [SCRIPTS_CHECKSUM_ANNOTATION]: checksum }),
                 spec: { ...commonPodSpec(spec, o.component), containers, volumes },
             },
             ...(persistent ? { volumeClaimTemplates: [claim(o.volume, o.size, spec.persistence.storageClass)] } : {}),

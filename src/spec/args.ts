@@ -1,4 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { Affinity, Toleration } from "./scheduling";
+
+export type {
+    Affinity, LabelSelector, LabelSelectorRequirement, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PodAffinity,
+    PodAffinityTerm, Toleration,
+} from "./scheduling";
 
 /** CPU/memory requests and limits for one container, as Kubernetes quantities. */
 export interface ContainerResources {
@@ -101,6 +107,21 @@ export interface SpreadArgs {
     node?: SpreadLevel;
 }
 
+/** The ServiceAccount of every pod. */
+export interface ServiceAccountArgs {
+    /** Create a ServiceAccount for the pods. Default `false`: the pods use `name`, or the namespace's `default`. */
+    create?: boolean;
+    /** An existing ServiceAccount (with `create: false`), or the name of the one created (default: the component name). */
+    name?: string;
+    /** Annotations of the created ServiceAccount (e.g. `eks.amazonaws.com/role-arn`). Only with `create: true`. */
+    annotations?: Record<string, string>;
+    /**
+     * Mount the ServiceAccount's API token into the pods. Default `false`: nothing in them
+     * calls the Kubernetes API, so a stolen pod holds no credential.
+     */
+    automountToken?: boolean;
+}
+
 /** Arguments of {@link RedisSentinel}. Every option is optional. */
 export interface RedisSentinelArgs {
     /** Namespace for every object. Default `"default"`. */
@@ -150,6 +171,22 @@ export interface RedisSentinelArgs {
     spread?: SpreadLevel | SpreadArgs;
     /** Extra labels on every object. */
     labels?: Record<string, string>;
+    /** Node labels every pod's node must have (`nodeSelector`). */
+    nodeSelector?: Record<string, string>;
+    /** Taints every pod tolerates. */
+    tolerations?: Toleration[];
+    /** Node and pod affinity of every pod; `spread`'s own rule is added to `podAntiAffinity`. */
+    affinity?: Affinity;
+    /** PriorityClass of every pod (it must exist). */
+    priorityClassName?: string;
+    /** Secrets (type `kubernetes.io/dockerconfigjson`, in the namespace) for pulling the images from a private registry or mirror. */
+    imagePullSecrets?: string[];
+    /** Extra annotations on every pod. */
+    podAnnotations?: Record<string, string>;
+    /** Extra labels on every pod (the labels the component selects pods by are its own and refused here). */
+    podLabels?: Record<string, string>;
+    /** The pods' ServiceAccount. Default: the namespace's `default`, with no API token mounted. */
+    serviceAccount?: ServiceAccountArgs;
     /**
      * Kubeconfig (YAML text) the retirement uses to reach the pods. The dynamic provider
      * cannot see a kubernetes Provider passed in `opts`: pass the same kubeconfig here

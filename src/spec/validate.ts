@@ -3,6 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { type ContainerResources, MAXMEMORY_POLICIES, type MaxmemoryPolicy, type RedisSentinelArgs, type SpreadLevel } from "./args";
 import { parseQuantity } from "./quantity";
 import { DEFAULTS, majority } from "./defaults";
+import { DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, isLabelKey, labelMap, objectName } from "./kubeNames";
+import { type Affinity, type Toleration, affinitySchema, tolerationsSchema } from "./scheduling";
 
 /** Every option, defaults applied and checked. Inputs that may be unknown at preview stay Inputs. */
 export interface ResolvedSpec {
@@ -39,7 +41,24 @@ export interface ResolvedSpec {
     labels: Record<string, string>;
     kubeconfig?: pulumi.Input<string>;
     kubeContext?: string;
+    nodeSelector: Record<string, string>;
+    tolerations: Toleration[];
+    affinity?: Affinity;
+    priorityClassName?: string;
+    imagePullSecrets: string[];
+    podAnnotations: Record<string, string>;
+    podLabels: Record<string, string>;
+    /** `name`: the ServiceAccount the pods run as (given, or the created one's); unset: the namespace's `default`. */
+    serviceAccount: { create: boolean; name?: string; annotations: Record<string, string>; automountToken: boolean };
 }
+
+/** Pod labels the component sets and selects pods by: `podLabels` may not set them. */
+export const MANAGED_POD_LABELS = [
+    "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component", "app.kubernetes.io/managed-by",
+    "redis-sentinel.pulumi.com/redis", "redis-sentinel.pulumi.com/sentinel",
+];
+/** Pod annotations the component sets with metrics on. */
+export const MANAGED_SCRAPE_ANNOTATIONS = ["prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path"];
 
 /** Raised for invalid options, before any resource is registered. */
 export class RedisSentinelConfigError extends Error {
@@ -49,12 +68,7 @@ export class RedisSentinelConfigError extends Error {
     }
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
-const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** prometheus-operator's Duration pattern (monitoring.coreos.com/v1). */
 const PROMETHEUS_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 const MASTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -88,29 +102,6 @@ function volumeSize() {
     return quantity().refine(atLeast1Mi, { error });
 }
 
-function labelMap() {
-    const keyRule = "label keys must be [prefix/]name with name up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric";
-    return z.record(
-        z.string(),
-        z.string({ error: "label values must be strings" }).max(63, { error: "label values are at most 63 characters" })
-            .regex(LABEL_VALUE, { error: "label values must be up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric" }),
-        { error: 'must be a map of label names to values such as { app: "web" }' },
-    ).superRefine((labels, ctx) => {
-        for (const key of Object.keys(labels)) {
-            if (!isLabelKey(key)) ctx.addIssue({ code: "custom", path: [key], message: keyRule });
-        }
-    });
-}
-
-function isLabelKey(key: string): boolean {
-    const parts = key.split("/");
-    if (parts.length > 2) return false;
-    const name = parts[parts.length - 1];
-    const prefix = parts.length === 2 ? parts[0] : undefined;
-    if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return false;
-    return name.length <= 63 && LABEL_NAME.test(name);
-}
-
 function isInputLike(value: unknown): boolean {
     if (typeof value === "string") return true;
     if (value === null || typeof value !== "object") return false;
@@ -134,6 +125,32 @@ function section<T extends z.ZodRawShape>(shape: T, example: string) {
 function resources() {
     const pair = section({ cpu: quantity().optional(), memory: quantity().optional() }, '{ cpu: "100m", memory: "128Mi" }');
     return section({ requests: pair.optional(), limits: pair.optional() }, '{ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } }');
+}
+
+/** The API server's limit on all annotations of one object together. */
+const ANNOTATIONS_MAX_BYTES = 256 * 1024;
+
+/** Annotations: qualified-name keys, any string values, 256 KiB in all. */
+function annotationMap() {
+    return z.record(z.string(), z.string({ error: "annotation values must be strings" }), {
+        error: 'must be a map of annotation names to values such as { "example.com/team": "cache" }',
+    }).superRefine((annotations, ctx) => {
+        for (const key of Object.keys(annotations)) {
+            if (!isLabelKey(key)) {
+                ctx.addIssue({ code: "custom", path: [key], message: "annotation keys must be [prefix/]name with name up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric" });
+            }
+        }
+        const size = Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+        if (size > ANNOTATIONS_MAX_BYTES) ctx.addIssue({ code: "custom", message: `must be at most 256 KiB in all (keys and values), not ${size} bytes` });
+    });
+}
+
+function noDuplicates(values: string[], ctx: z.RefinementCtx): void {
+    const seen = new Set<string>();
+    values.forEach((v, i) => {
+        if (seen.has(v)) ctx.addIssue({ code: "custom", path: [i], message: "is listed twice" });
+        seen.add(v);
+    });
 }
 
 const SPREAD_LEVELS = ["soft", "hard", "none"] as const;
@@ -202,6 +219,20 @@ const argsSchema = z.object({
     labels: labelMap().optional(),
     kubeconfig: input("kubeconfig YAML text").optional(),
     kubeContext: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
+    nodeSelector: labelMap().optional(),
+    tolerations: tolerationsSchema.optional(),
+    affinity: affinitySchema.optional(),
+    priorityClassName: objectName("a PriorityClass").optional(),
+    imagePullSecrets: z.array(objectName("a Secret in the namespace"), { error: 'must be a list of Secret names such as ["registry-credentials"]' })
+        .superRefine(noDuplicates).optional(),
+    podAnnotations: annotationMap().optional(),
+    podLabels: labelMap().optional(),
+    serviceAccount: section({
+        create: z.boolean({ error: "must be true or false" }).optional(),
+        name: objectName("a ServiceAccount").optional(),
+        annotations: annotationMap().optional(),
+        automountToken: z.boolean({ error: "must be true or false" }).optional(),
+    }, '{ create: true } or { name: "redis" }').optional(),
 }).strict();
 
 type ParsedArgs = z.infer<typeof argsSchema>;
@@ -282,6 +313,19 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
         labels: a.labels ?? {},
         kubeconfig: a.kubeconfig,
         kubeContext: a.kubeContext,
+        nodeSelector: a.nodeSelector ?? {},
+        tolerations: a.tolerations ?? [],
+        affinity: a.affinity,
+        priorityClassName: a.priorityClassName,
+        imagePullSecrets: a.imagePullSecrets ?? [],
+        podAnnotations: a.podAnnotations ?? {},
+        podLabels: a.podLabels ?? {},
+        serviceAccount: {
+            create: a.serviceAccount?.create ?? false,
+            name: a.serviceAccount?.name ?? (a.serviceAccount?.create ? name : undefined),
+            annotations: a.serviceAccount?.annotations ?? {},
+            automountToken: a.serviceAccount?.automountToken ?? false,
+        },
     };
 }
 
@@ -326,6 +370,27 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
             problems.push(`option \`metrics.${key}\` = ${show(a.metrics[key])}: only applies to the ServiceMonitor; ` +
                 "set `metrics.serviceMonitor: true` (and `metrics.enabled: true`), or remove it");
         }
+    }
+    problems.push(...podCustomisationProblems(a, spec));
+    return problems;
+}
+
+/** Pod labels and annotations the component owns, and ServiceAccount settings that need `create`. */
+function podCustomisationProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
+    const problems: string[] = [];
+    for (const key of Object.keys(spec.podLabels).filter((k) => MANAGED_POD_LABELS.includes(k))) {
+        problems.push(`option \`podLabels.${key}\` = ${show(spec.podLabels[key])}: the component sets this label and selects its pods by it; ` +
+            `use another key (managed: ${MANAGED_POD_LABELS.join(", ")})`);
+    }
+    if (spec.metrics.enabled) {
+        for (const key of Object.keys(spec.podAnnotations).filter((k) => MANAGED_SCRAPE_ANNOTATIONS.includes(k))) {
+            problems.push(`option \`podAnnotations.${key}\` = ${show(spec.podAnnotations[key])}: with \`metrics.enabled\` the component sets ` +
+                `${MANAGED_SCRAPE_ANNOTATIONS.join(", ")} itself; remove it`);
+        }
+    }
+    if (a.serviceAccount?.annotations !== undefined && !spec.serviceAccount.create) {
+        problems.push(`option \`serviceAccount.annotations\` = ${show(a.serviceAccount.annotations)}: only applies to a ServiceAccount the component creates; ` +
+            "set `serviceAccount.create: true`, or annotate your own ServiceAccount");
     }
     return problems;
 }
@@ -380,7 +445,8 @@ function knownKeysAt(path: PropertyKey[]): string[] {
     let schema: z.ZodType | undefined = argsSchema;
     for (const key of path) {
         const group = unwrapOptional(schema);
-        schema = group instanceof z.ZodObject ? (group.shape as Record<string, z.ZodType>)[String(key)] : undefined;
+        if (group instanceof z.ZodArray && typeof key === "number") schema = group.element as z.ZodType;
+        else schema = group instanceof z.ZodObject ? (group.shape as Record<string, z.ZodType>)[String(key)] : undefined;
     }
     const group = unwrapOptional(schema);
     return group instanceof z.ZodObject ? Object.keys(group.shape) : [];

@@ -88,6 +88,51 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
     ["maxmemory policy typo", { maxmemoryPolicy: "lru" as "allkeys-lru" }, ['`maxmemoryPolicy` = "lru"', '"noeviction", "allkeys-lru"', '"volatile-ttl"']],
     ["memory limit that is no quantity", { redisResources: { limits: { memory: "1.2.3Gi" } } },
         ['`redisResources.limits.memory` = "1.2.3Gi"', "Kubernetes quantity", "maxmemory is derived from it"]],
+    // Scheduling and pod customisation (issue 13).
+    ["bad node selector value", { nodeSelector: { disktype: "fast ssd" } }, ["`nodeSelector.disktype`", "label values"]],
+    ["tolerations not a list", { tolerations: { key: "dedicated" } as unknown as [] }, ['`tolerations` = {"key":"dedicated"}', "must be a list such as [{ key:"]],
+    ["toleration operator typo", { tolerations: [{ key: "dedicated", operator: "Equals" as "Equal" }] },
+        ['`tolerations.0.operator` = "Equals"', 'must be one of "Exists", "Equal"']],
+    ["toleration value with Exists", { tolerations: [{ key: "dedicated", operator: "Exists", value: "redis" }] },
+        ['`tolerations.0.value` = "redis"', 'must be empty with operator "Exists"']],
+    ["toleration with neither key nor Exists", { tolerations: [{ value: "redis" }] }, ["`tolerations.0.operator`", 'must be "Exists" when no key is given']],
+    ["toleration seconds without NoExecute", { tolerations: [{ key: "k", operator: "Exists", effect: "NoSchedule", tolerationSeconds: 30 }] },
+        ["`tolerations.0.tolerationSeconds` = 30", 'only applies with effect "NoExecute"']],
+    ["toleration effect typo", { tolerations: [{ key: "k", operator: "Exists", effect: "NoScheduling" as "NoSchedule" }] },
+        ['`tolerations.0.effect` = "NoScheduling"', '"NoSchedule", "PreferNoSchedule", "NoExecute"']],
+    ["toleration key typo", { tolerations: [{ kye: "dedicated" }] } as unknown as RedisSentinelArgs, ["unknown option `tolerations.0.kye`", "did you mean `key`?"]],
+    ["affinity key typo", { affinity: { nodeAfinity: {} } } as unknown as RedisSentinelArgs, ["unknown option `affinity.nodeAfinity`", "did you mean `nodeAffinity`?"]],
+    ["node affinity In without values", { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "disktype", operator: "In" }] }] } } } },
+        ["`affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.0.matchExpressions.0.values` = undefined", 'at least one value with operator "In"']],
+    ["node affinity Gt with a word", { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, preference: { matchExpressions: [{ key: "cores", operator: "Gt", values: ["many"] }] } }] } } },
+        ['matchExpressions.0.values` = ["many"]', 'exactly one whole number (as a string) with operator "Gt"']],
+    ["no node selector terms", { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } },
+        ["`affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` = []", "at least one term"]],
+    ["node field other than metadata.name", { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "spec.unschedulable" as "metadata.name", operator: "In", values: ["x"] }] }] } } } },
+        ['matchFields.0.key` = "spec.unschedulable"', 'must be "metadata.name"']],
+    ["pod anti-affinity without a topology key", { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "x" } } } as never] } } },
+        ["`affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution.0.topologyKey` = undefined", 'is required, e.g. "kubernetes.io/hostname"']],
+    ["affinity weight 0", { affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { topologyKey: "kubernetes.io/hostname" } }] } } },
+        ["`affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution.0.weight` = 0", "whole number from 1 to 100"]],
+    ["label selector operator typo", { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchExpressions: [{ key: "app", operator: "Equals" as "In" }] } }] } } },
+        ['labelSelector.matchExpressions.0.operator` = "Equals"', 'must be one of "In", "NotIn", "Exists", "DoesNotExist"']],
+    ["priority class with spaces", { priorityClassName: "High Priority" }, ['`priorityClassName` = "High Priority"', "must be the name of a PriorityClass"]],
+    ["pull secrets as a string", { imagePullSecrets: "regcred" as unknown as string[] }, ['`imagePullSecrets` = "regcred"', 'must be a list of Secret names such as ["registry-credentials"]']],
+    ["pull secret listed twice", { imagePullSecrets: ["regcred", "regcred"] }, ['`imagePullSecrets.1` = "regcred"', "is listed twice"]],
+    ["bad pull secret name", { imagePullSecrets: ["Reg_Cred"] }, ['`imagePullSecrets.0` = "Reg_Cred"', "must be the name of a Secret"]],
+    ["bad pod annotation key", { podAnnotations: { "bad key": "x" } }, ["`podAnnotations.bad key`", "annotation keys must be"]],
+    ["pod annotation value not a string", { podAnnotations: { "example.com/n": 1 as unknown as string } }, ["`podAnnotations.example.com/n` = 1", "annotation values must be strings"]],
+    ["scrape annotation with metrics on", { metrics: { enabled: true }, podAnnotations: { "prometheus.io/port": "9999" } },
+        ['`podAnnotations.prometheus.io/port` = "9999"', "sets prometheus.io/scrape, prometheus.io/port, prometheus.io/path itself"]],
+    ["pod label the component selects by", { podLabels: { "app.kubernetes.io/component": "cache" } },
+        ['`podLabels.app.kubernetes.io/component` = "cache"', "selects its pods by it"]],
+    ["bad pod label value", { podLabels: { team: "cache team" } }, ["`podLabels.team`", "label values"]],
+    ["service account as a string", { serviceAccount: "redis" as unknown as RedisSentinelArgs["serviceAccount"] },
+        ['`serviceAccount` = "redis"', 'must be an object such as { create: true } or { name: "redis" }']],
+    ["bad service account name", { serviceAccount: { name: "Redis_SA" } }, ['`serviceAccount.name` = "Redis_SA"', "must be the name of a ServiceAccount"]],
+    ["service account annotations without create", { serviceAccount: { name: "existing", annotations: { "eks.amazonaws.com/role-arn": "arn" } } },
+        ["`serviceAccount.annotations`", "set `serviceAccount.create: true`"]],
+    ["token switch as a string", { serviceAccount: { automountToken: "yes" as unknown as boolean } }, ['`serviceAccount.automountToken` = "yes"', "true or false"]],
 ];
 
 describe("RedisSentinel validation", function () {
@@ -146,6 +191,25 @@ describe("RedisSentinel validation", function () {
             const children = run.registrations.filter((r) => r.type !== "redis-sentinel:index:RedisSentinel").map((r) => r.name);
             assert.deepEqual(children, [], `${what}: registered ${children.join(", ")}`);
         }
+    });
+
+    it("accepts the scheduling and pod options the API server accepts", () => {
+        const spec = resolveSpec("c", {
+            tolerations: [{ key: "", operator: "Exists" }, { key: "n", operator: "Exists", effect: "NoExecute", tolerationSeconds: 0 }, { key: "dedicated", value: "redis" }],
+            affinity: {
+                nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
+                    { matchExpressions: [{ key: "cores", operator: "Gt", values: ["4"] }, { key: "spot", operator: "DoesNotExist" }] },
+                    { matchFields: [{ key: "metadata.name", operator: "In", values: ["node-1"] }] },
+                ] } },
+                podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "topology.kubernetes.io/zone", namespaces: ["apps"],
+                    labelSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["web"] }] }, matchLabelKeys: ["pod-template-hash"] }] },
+            },
+            podAnnotations: { "prometheus.io/scrape": "false" },
+            serviceAccount: { create: true, annotations: { "iam.gke.io/gcp-service-account": "redis@p.iam.gserviceaccount.com" } },
+        });
+        assert.equal(spec.tolerations.length, 3);
+        assert.equal(spec.serviceAccount.name, "c", "a created ServiceAccount is named after the component");
+        assert.deepEqual(resolveSpec("c", {}).serviceAccount, { create: false, name: undefined, annotations: {}, automountToken: false });
     });
 
     it("applies the maxmemory defaults and accepts every policy and the edge percentages", () => {

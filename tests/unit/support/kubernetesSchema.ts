@@ -3,7 +3,7 @@
  * kubernetes-models generates from the Kubernetes API, and the ServiceMonitor against the
  * prometheus-operator CRD schema (@kubernetes-models/prometheus-operator).
  */
-import { ConfigMap, Pod, Secret, Service } from "kubernetes-models/v1";
+import { ConfigMap, Pod, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { StatefulSet } from "kubernetes-models/apps/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
@@ -18,6 +18,7 @@ const MODELS: Record<string, ModelFactory> = {
     "v1/Secret": (o) => new Secret(o),
     "v1/ConfigMap": (o) => new ConfigMap(o),
     "v1/Service": (o) => new Service(o),
+    "v1/ServiceAccount": (o) => new ServiceAccount(o),
     "v1/Pod": (o) => new Pod(o),
     "apps/v1/StatefulSet": (o) => new StatefulSet(o),
     "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o),

@@ -64,4 +64,20 @@ export const OPTION_MATRIX: [string, RedisSentinelArgs][] = [
         labels: { team: "checkout" }, clusterDomain: "k8s.internal",
     }],
     ["single sentinel opt-in", { sentinels: 1, allowFewerThanThreeSentinels: true, replicas: 1 }],
+    ["scheduling and pod options, ServiceAccount created", {
+        nodeSelector: { "node.kubernetes.io/pool": "cache" },
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "redis", effect: "NoSchedule" },
+            { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }],
+        affinity: {
+            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: ["amd64", "arm64"] }] }] } },
+            podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "noisy" } } } }] },
+        },
+        priorityClassName: "redis-critical",
+        imagePullSecrets: ["mirror-credentials"],
+        podAnnotations: { "example.com/owner": "team-cache" },
+        podLabels: { team: "cache" },
+        serviceAccount: { create: true, annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/redis" } },
+        metrics: { enabled: true },
+    }],
+    ["an existing ServiceAccount", { serviceAccount: { name: "redis-runner" } }],
 ];
