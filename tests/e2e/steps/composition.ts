@@ -10,7 +10,7 @@ import { REPO_ROOT } from "../lib/kit";
 import { runOk } from "../lib/proc";
 import { podCli } from "../lib/topology";
 import { StepContext } from "./context";
-import { awaitTopology, mustBeWhole } from "./root-stack";
+import { awaitTopology, mustBeWhole } from "./checks";
 
 const STACK = "e2e";
 

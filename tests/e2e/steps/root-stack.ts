@@ -7,46 +7,16 @@ import { deriveNames } from "../../../src/manifests/names";
 import { AppTarget } from "../lib/app";
 import { REPO_ROOT } from "../lib/kit";
 import { checkCreationOrder, deletedAt, readyAt } from "../lib/order";
-import { judgeTopology, observeTopology, TopologyVerdict } from "../lib/topology";
+import { awaitTopology, mustBeWhole, STACK } from "./checks";
 import { StepContext } from "./context";
+import { refreshConvergesStep, scaleDownStep } from "./day-two";
 
-export const STACK = "e2e";
 const NS = "default";
 const NAME = "redis";
 const MASTER = "mymaster";
 
 function names(replicas: number, sentinels: number) {
     return deriveNames(NAME, NS, "cluster.local", replicas, sentinels);
-}
-
-/** A RedisSentinel deployment on the cluster. */
-export interface Deployment {
-    namespace: string;
-    name: string;
-    masterName: string;
-}
-
-/** Polls the topology until it is whole or the deadline passes; the last verdict. */
-export async function awaitTopology(
-    ctx: Pick<StepContext, "cluster">,
-    replicas: number,
-    sentinels: number,
-    timeoutMs = 120_000,
-    d: Deployment = { namespace: NS, name: NAME, masterName: MASTER },
-): Promise<TopologyVerdict> {
-    const n = deriveNames(d.name, d.namespace, "cluster.local", replicas, sentinels);
-    const want = { headlessDomain: n.headlessDomain, redisPods: n.redisPods, sentinelPods: n.sentinelPods };
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const verdict = judgeTopology(await observeTopology(ctx.cluster, d.namespace, d.masterName, want), want);
-        if (verdict.ok || Date.now() > deadline) return verdict;
-        await new Promise((r) => setTimeout(r, 3000));
-    }
-}
-
-export function mustBeWhole(v: TopologyVerdict): string {
-    if (!v.ok) throw new Error(`topology not whole: ${v.problems.join("; ")}`);
-    return `one master (${v.master}), every Sentinel names it and lists every replica linked and every other Sentinel`;
 }
 
 async function password(ctx: StepContext): Promise<string | undefined> {
@@ -167,6 +137,9 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
             await noLostWrites(ctx),
         ].join("\n");
     });
+
+    await refreshConvergesStep(ctx, 5, 3);
+    await scaleDownStep(ctx);
 
     await recorder.step("bad-config-rejected", async () => {
         const stack = "e2e-bad";

@@ -1,0 +1,40 @@
+/**
+ * Checks shared by the e2e steps: wait until a deployment's topology is whole.
+ */
+import { deriveNames } from "../../../src/manifests/names";
+import { judgeTopology, observeTopology, TopologyVerdict } from "../lib/topology";
+import { StepContext } from "./context";
+
+/** The root Pulumi.yaml stack of the run. */
+export const STACK = "e2e";
+
+/** A RedisSentinel deployment on the cluster. */
+export interface Deployment {
+    namespace: string;
+    name: string;
+    masterName: string;
+}
+
+/** Polls the topology until it is whole or the deadline passes; the last verdict. */
+export async function awaitTopology(
+    ctx: Pick<StepContext, "cluster">,
+    replicas: number,
+    sentinels: number,
+    timeoutMs = 120_000,
+    d: Deployment = { namespace: "default", name: "redis", masterName: "mymaster" },
+): Promise<TopologyVerdict> {
+    const n = deriveNames(d.name, d.namespace, "cluster.local", replicas, sentinels);
+    const want = { headlessDomain: n.headlessDomain, redisPods: n.redisPods, sentinelPods: n.sentinelPods };
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const verdict = judgeTopology(await observeTopology(ctx.cluster, d.namespace, d.masterName, want), want);
+        if (verdict.ok || Date.now() > deadline) return verdict;
+        await new Promise((r) => setTimeout(r, 3000));
+    }
+}
+
+export function mustBeWhole(v: TopologyVerdict): string {
+    if (!v.ok) throw new Error(`topology not whole: ${v.problems.join("; ")}`);
+    return `one master (${v.master}), every Sentinel names it and lists every replica linked and every other Sentinel`;
+}
+

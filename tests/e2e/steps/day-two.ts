@@ -1,0 +1,68 @@
+/**
+ * Day-two steps on the running root stack (issue 12): refresh converges after the
+ * retirement, and a scale-down leaves every Sentinel listing exactly the pods that remain.
+ */
+import { REPO_ROOT } from "../lib/kit";
+import { podCli } from "../lib/topology";
+import { StepContext } from "./context";
+import { awaitTopology, mustBeWhole, STACK } from "./checks";
+
+const NS = "default";
+
+/** What a refresh must not change: the pods (uids), full resyncs on the master, Sentinel resets. */
+async function quietState(ctx: StepContext, master: string, sentinelPods: string[]) {
+    const pods = await ctx.cluster.kubectlJson<{ items: { metadata: { name: string; uid: string } }[] }>(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/instance=redis"]);
+    const info = String(await podCli(ctx.cluster, NS, master, "redis", ["INFO", "stats"]));
+    const syncFull = Number(/sync_full:(\d+)/.exec(info)?.[1] ?? NaN);
+    let resets = 0;
+    for (const pod of sentinelPods) {
+        const logs = await ctx.cluster.kubectl(["logs", "-n", NS, pod, "-c", "sentinel"]);
+        resets += (logs.match(/\+reset-master/g) ?? []).length;
+    }
+    return { pods: pods.items.map((p) => `${p.metadata.name}/${p.metadata.uid}`).sort(), syncFull, resets };
+}
+
+export async function refreshConvergesStep(ctx: StepContext, replicas: number, sentinels: number): Promise<void> {
+    await ctx.recorder.step("refresh-converges", async () => {
+        const t0 = Date.now();
+        const before = await awaitTopology(ctx, replicas, sentinels, 30_000);
+        mustBeWhole(before);
+        const sentinelPods = Array.from({ length: sentinels }, (_, i) => `redis-sentinel-${i}`);
+        const masterPod = before.master!.split(".")[0];
+        const q0 = await quietState(ctx, masterPod, sentinelPods);
+        await ctx.pulumi.ok(REPO_ROOT, ["refresh", "--yes", "--skip-preview", "--stack", STACK], 10 * 60_000);
+        await ctx.pulumi.ok(REPO_ROOT, ["preview", "--refresh", "--expect-no-changes", "--stack", STACK], 10 * 60_000);
+        await ctx.pulumi.ok(REPO_ROOT, ["up", "--refresh", "--yes", "--skip-preview", "--expect-no-changes", "--stack", STACK], 10 * 60_000);
+        const seed = await ctx.cluster.kubectl(["get", "pod", "-n", NS, "redis-seed", "--ignore-not-found", "-o", "name"]);
+        if (seed.trim()) throw new Error("the seed pod came back");
+        const q1 = await quietState(ctx, masterPod, sentinelPods);
+        const changed: string[] = [];
+        if (JSON.stringify(q1.pods) !== JSON.stringify(q0.pods)) changed.push(`pods ${q0.pods.join(",")} -> ${q1.pods.join(",")}`);
+        if (q1.syncFull !== q0.syncFull) changed.push(`full resyncs on the master ${q0.syncFull} -> ${q1.syncFull}`);
+        if (q1.resets !== q0.resets) changed.push(`Sentinel resets ${q0.resets} -> ${q1.resets}`);
+        if (changed.length) throw new Error(`refresh changed the deployment: ${changed.join("; ")}`);
+        const w = ctx.app.window(t0);
+        if (w.errors) throw new Error(`the application saw ${w.errors} errors`);
+        return `refresh, preview --refresh --expect-no-changes and up --refresh --expect-no-changes: no seed, same ${q1.pods.length} pods, ${q1.syncFull} full resyncs and ${q1.resets} resets before and after; writer ${w.acked} acknowledged, longest gap ${w.maxGapMs} ms`;
+    });
+}
+
+export async function scaleDownStep(ctx: StepContext): Promise<void> {
+    await ctx.recorder.step("scale-down", async () => {
+        const t0 = Date.now();
+        const set = (k: string, v: string) => ctx.pulumi.ok(REPO_ROOT, ["config", "set", "--stack", STACK, k, v], 60_000, false);
+        // Grow the Sentinel set first, so that both sets shrink in one `up`.
+        await set("sentinels", "5");
+        await ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK], 20 * 60_000);
+        mustBeWhole(await awaitTopology(ctx, 5, 5));
+        await set("replicas", "3");
+        await set("sentinels", "3");
+        await ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK], 20 * 60_000);
+        // As part of the same `up`: the Sentinels list exactly the remaining pods now (a few
+        // seconds for the reads, no waiting for a Sentinel to catch up).
+        const after = mustBeWhole(await awaitTopology(ctx, 3, 3, 10_000));
+        const w = ctx.app.window(t0);
+        if (w.errors) throw new Error(`the application saw ${w.errors} errors`);
+        return `5 Redis / 5 Sentinels -> 3 / 3 in one up: ${after}; writer ${w.acked} acknowledged, longest gap ${w.maxGapMs} ms`;
+    });
+}
