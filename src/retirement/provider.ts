@@ -9,6 +9,7 @@
  * (pulumi/pulumi#18253) its console output is passed through to the `pulumi up` display, so every
  * phase is printed with console.log, prefixed with the resource's pod.
  */
+import { wireSafe } from "./wire";
 import type * as pulumi from "@pulumi/pulumi";
 import { loadKubeConfig, PodApi } from "../kube";
 import { KubeTransport } from "./kube-transport";
@@ -207,13 +208,13 @@ export function makeSeedRetirementProvider(makeRuntime: (inputs: SeedRetirementI
     },
     async create(inputs: SeedRetirementInputs) {
       const outs = await runRetirement(inputs, makeRuntime(inputs));
-      return { id: `${inputs.namespace}/${inputs.seedPod}`, outs };
+      return { id: `${inputs.namespace}/${inputs.seedPod}`, outs: wireSafe(outs) };
     },
     async update(_id: string, olds: SeedRetirementOutputs, news: SeedRetirementInputs) {
-      return { outs: await runRetirement(news, makeRuntime(news), olds) };
+      return { outs: wireSafe(await runRetirement(news, makeRuntime(news), olds)) };
     },
     async read(id: string, props: SeedRetirementOutputs) {
-      return { id, props };
+      return { id, props: wireSafe(props) };
     },
     async delete() {
       // Nothing to undo: the seed pod stays retired; `pulumi destroy` removes the rest.

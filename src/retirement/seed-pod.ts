@@ -21,6 +21,7 @@
  * Serialized with its closure by Pulumi: the rules of src/retirement/README.md apply (no
  * `class X extends Y`, errors from factories, no captured secrets: the kubeconfig is an input).
  */
+import { wireSafe } from "./wire";
 import type * as pulumi from "@pulumi/pulumi";
 import type { V1Pod } from "@kubernetes/client-node";
 import { loadKubeConfig, PodApi } from "../kube";
@@ -175,11 +176,11 @@ export function makeSeedPodProvider(makeApi: (inputs: { kubeconfig?: string; con
     },
     async create(inputs: SeedPodInputs) {
       const outs = await createSeedPod(inputs, makeApi(inputs), logger(inputs.namespace, inputs.name));
-      return { id: `${inputs.namespace}/${inputs.name}`, outs };
+      return { id: `${inputs.namespace}/${inputs.name}`, outs: wireSafe(outs) };
     },
     async update(_id: string, olds: SeedPodOutputs, news: SeedPodInputs) {
       // Only the access settings changed: record them; the pod is not touched.
-      return { outs: { ...olds, kubeconfig: news.kubeconfig, context: news.context, timeoutSeconds: news.timeoutSeconds } };
+      return { outs: wireSafe({ ...olds, kubeconfig: news.kubeconfig, context: news.context, timeoutSeconds: news.timeoutSeconds }) };
     },
     async read(id: string, props: SeedPodOutputs) {
       const log = logger(props.namespace, props.name);
@@ -188,9 +189,9 @@ export function makeSeedPodProvider(makeApi: (inputs: { kubeconfig?: string; con
         api = makeApi(props);
       } catch (err) {
         log(`refresh could not load the kubeconfig (${errText(err)}); keeping the recorded state`);
-        return { id, props };
+        return { id, props: wireSafe(props) };
       }
-      return { id, props: await readSeedPod(props, api, log) };
+      return { id, props: wireSafe(await readSeedPod(props, api, log)) };
     },
     async delete(_id: string, props: SeedPodOutputs) {
       if (!props.uid) return;

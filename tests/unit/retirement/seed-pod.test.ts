@@ -9,6 +9,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { diffRetirement, inputFailures, makeSeedPodProvider, type RetirementRuntime, type SeedPodInputs, type SeedPodOutputs } from "../../../src/retirement";
 import { removedPods, waitRemovedGone } from "../../../src/retirement/provider";
 import { FakeKubeServer } from "../../fakekube";
+// What the dynamic-provider host does with every result (@pulumi/pulumi/cmd/dynamic-provider):
+// google.protobuf.Struct.fromJavaScript, which throws "Unexpected struct type." on undefined.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(v: object): unknown } };
+
+/** The result as the engine would receive it: throws where the real host would fail the update. */
+function onTheWire<T extends object>(result: T): T {
+    Struct.fromJavaScript({ ...result, __provider: "serialized" });
+    return result;
+}
 
 const NS = "data";
 const SEED = "cache-seed";
@@ -55,8 +65,29 @@ describe("SeedPod provider against the fake Kubernetes API (serialized as Pulumi
     async function create(i: SeedPodInputs = inputs): Promise<SeedPodOutputs> {
         const r = await provider.create!(i);
         assert.equal(r.id, `${NS}/${SEED}`);
-        return r.outs as SeedPodOutputs;
+        return onTheWire(r.outs as SeedPodOutputs);
     }
+
+    it("with the ambient kubeconfig (no kubeconfig, no context given), every result survives the engine's wire format", async () => {
+        // Seen on the e2e cluster: outputs holding `kubeconfig: undefined` failed the update
+        // with "Unexpected struct type." after the pod was created.
+        const { mkdtempSync, writeFileSync } = await import("fs");
+        const { tmpdir } = await import("os");
+        const file = path.join(mkdtempSync(path.join(tmpdir(), "seed-pod-")), "kubeconfig");
+        writeFileSync(file, fake.kubeconfig());
+        const saved = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = file;
+        try {
+            const ambient: SeedPodInputs = { namespace: NS, name: SEED, manifest: manifest(), runningPod: "cache-redis-0", timeoutSeconds: 5 };
+            const outs = await create(ambient);
+            assert.equal(outs.created, "created");
+            onTheWire((await provider.update!("x", outs, { ...ambient, timeoutSeconds: 6 })).outs as object);
+            onTheWire((await provider.read!(`${NS}/${SEED}`, outs)).props as object);
+        } finally {
+            if (saved === undefined) delete process.env.KUBECONFIG;
+            else process.env.KUBECONFIG = saved;
+        }
+    });
 
     it("creates the pod from the manifest, waits until it is Ready, and outputs metadata like a Pod resource", async () => {
         const outs = await create();
