@@ -539,7 +539,7 @@ rs_monitor_known_master() {
 # (keeping the state on the volume, see rs_sentinel_conf) and become redis-sentinel.
 rs_run_sentinel() {
   if [ "$(rs_persisted_master)" = "$1 $2" ]; then
-    rs_log "monitoring $1:$2 (quorum $RS_QUORUM, down-after ${RS_DOWN_AFTER_MS}ms) with the state kept on the volume"
+    rs_log "monitoring $1:$2 with the state kept on the volume (quorum $RS_QUORUM, down-after ${RS_DOWN_AFTER_MS}ms)"
   else
     rs_log "monitoring $1:$2 (quorum $RS_QUORUM, down-after ${RS_DOWN_AFTER_MS}ms)"
   fi
