@@ -105,9 +105,20 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
 
     await recorder.step("scale-up", async () => {
         const t0 = Date.now();
+        const podUids = async () =>
+            new Map((await ctx.cluster.kubectlJson<{ items: { metadata: { name: string; uid: string } }[] }>(["get", "pods", "-n", NS, "-l", `app.kubernetes.io/instance=${NAME}`])).items.map((p) => [p.metadata.name, p.metadata.uid]));
+        const before = await podUids();
+        const masterBefore = (await awaitTopology(ctx, 3, 3, 10_000)).master;
         await config(ctx, "replicas", "5");
         await up(ctx);
-        return [mustBeWhole(await awaitTopology(ctx, 5, 3)), writerWindow(ctx, t0)].join("\n");
+        const after = mustBeWhole(await awaitTopology(ctx, 5, 3));
+        // Scaling adds pods and touches none of the running ones (no roll, no handover).
+        const now = await podUids();
+        const replaced = [...before].filter(([name, uid]) => now.get(name) !== uid).map(([name]) => name);
+        if (replaced.length) throw new Error(`scaling the Redis set replaced running pods: ${replaced.join(", ")}`);
+        const masterAfter = (await awaitTopology(ctx, 5, 3, 10_000)).master;
+        if (masterAfter !== masterBefore) throw new Error(`the master moved from ${masterBefore} to ${masterAfter}`);
+        return [`no running pod replaced, master still ${masterAfter}`, after, writerWindow(ctx, t0)].join("\n");
     });
 
     await recorder.step("rolling-update", async () => {
