@@ -10,6 +10,7 @@ import { exporterPasswordFile } from "../manifests/containers";
 import { scriptFiles } from "../scripts";
 import type { V1Pod } from "@kubernetes/client-node";
 import { SeedPod, SeedRetirement } from "../retirement/resource";
+import { StorageClassCheck } from "../storage";
 
 /** The Pulumi type token of the component. */
 export const RESOURCE_TYPE = "redis-sentinel:index:RedisSentinel";
@@ -82,6 +83,16 @@ export class RedisSentinel extends pulumi.ComponentResource {
             metadata: pick(manifests, (m) => m.headlessService.metadata),
             spec: pick(manifests, (m) => m.headlessService.spec),
         }, named());
+        // Claims with no StorageClass: the preview fails if the cluster has no default one (they
+        // would stay Pending), before anything stateful is created.
+        const storageCheck = spec.persistence.enabled && !spec.persistence.storageClass
+            ? new StorageClassCheck(`${name}-storage-check`, {
+                namespace: manifests.apply((m) => m.names.namespace),
+                claimName: manifests.apply((m) => `${firstClaimTemplate(m)}-${m.names.redisPods[0]}`),
+                kubeconfig: spec.kubeconfig,
+                context: spec.kubeContext,
+            }, { parent: this })
+            : undefined;
         // The pods' ServiceAccount, when the component creates it: the pods need it to exist.
         const serviceAccount = spec.serviceAccount.create ? new k8s.core.v1.ServiceAccount(`${name}-service-account`, {
             metadata: pick(manifests, (m) => m.serviceAccount!.metadata),
@@ -101,7 +112,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             kubeconfig: spec.kubeconfig,
             context: spec.kubeContext,
             timeoutSeconds: spec.retirement.timeoutSeconds,
-        }, child([secret, configMap, headless, ...(serviceAccount ? [serviceAccount] : [])]));
+        }, child([secret, configMap, headless, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : [])]));
 
         // 3. The Sentinel Service, in front of the seed's Sentinel first.
         const sentinelService = new k8s.core.v1.Service(`${name}-sentinel-svc`, {
@@ -224,6 +235,12 @@ function manifestsOf(spec: ResolvedSpec): pulumi.Output<Manifests> {
         if (problems.length > 0) throw new RedisSentinelConfigError(spec.name, problems);
         return buildManifests({ ...rest, namespace: ns }, scripts);
     });
+}
+
+/** Name of the Redis set's (first) volume claim template: its claims are `<template>-<pod>`. */
+function firstClaimTemplate(m: Manifests): string {
+    const spec = m.redisSet.spec as { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> };
+    return spec.volumeClaimTemplates?.[0]?.metadata?.name ?? "data";
 }
 
 function pick<T>(manifests: pulumi.Output<Manifests>, f: (m: Manifests) => T): pulumi.Output<pulumi.Unwrap<T>> {

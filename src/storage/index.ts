@@ -1,0 +1,4 @@
+// Fails early when the claims would never bind: no storageClass given and no default StorageClass.
+export { StorageClassCheck, type StorageClassCheckArgs } from "./resource";
+export { decideStorage, isDefaultClass, type StorageObservation, type StorageVerdict, type StorageClassInfo } from "./decide";
+export { makeStorageCheckProvider, type StorageCheckInputs, type StorageCheckOutputs } from "./provider";
