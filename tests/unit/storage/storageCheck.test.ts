@@ -15,6 +15,11 @@ import { installMocks, isSecret, type MockedRun } from "../support/mockedPulumi"
 import { FakeStorageApi } from "./fakeStorageApi";
 
 const CHECK_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:StorageClassCheck";
+// The dynamic provider server sends what a provider returns through
+// google.protobuf.Struct.fromJavaScript, which throws on undefined values.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(v: object): unknown } };
+const onTheWire = (value: object): void => void Struct.fromJavaScript(value);
 
 async function deploy(args: RedisSentinelArgs): Promise<MockedRun> {
     const run = installMocks();
@@ -61,6 +66,7 @@ describe("the storage check's provider against an API server", function () {
         api.classes = [{ name: "gp2", provisioner: "kubernetes.io/aws-ebs" }, { name: "ebs-sc" }];
         const result = await provider.check!({}, inputs());
         assert.equal(result.failures?.length, 1);
+        onTheWire(result.inputs);
         const reason = result.failures![0].reason;
         for (const part of ["option `persistence.storageClass` is not set", "no default StorageClass", "would stay Pending",
             "stack config `storageClass`", '"gp2" (kubernetes.io/aws-ebs), "ebs-sc" (ebs.csi.aws.com)',
@@ -80,7 +86,9 @@ describe("the storage check's provider against an API server", function () {
             const result = await provider.check!({}, inputs());
             assert.deepEqual(result.failures, []);
             assert.equal(result.inputs.note, 'the claims use the default StorageClass "gp3"');
+            onTheWire(result.inputs);
             const created = await provider.create!(result.inputs);
+            onTheWire(created.outs);
             assert.deepEqual(created.outs, { namespace: "data", claimName: "data-cache-redis-0", note: 'the claims use the default StorageClass "gp3"' });
         }
         assert.match(lines.join("\n"), /\[storage-check data\/data-cache-redis-0\] the claims use the default StorageClass "gp3"/);
@@ -109,8 +117,8 @@ describe("the storage check's provider against an API server", function () {
     });
 
     it("reads nothing while an input is unknown (preview) or once its claims were checked", async () => {
-        await provider.check!({}, { ...inputs(), kubeconfig: UNKNOWN });
-        await provider.check!(inputs(), inputs());
+        onTheWire((await provider.check!({}, { ...inputs(), kubeconfig: UNKNOWN })).inputs);
+        onTheWire((await provider.check!(inputs(), inputs())).inputs);
         assert.deepEqual(api.requests, []);
         const diff = await provider.diff!("data/data-cache-redis-0", { namespace: "data", claimName: "data-cache-redis-0", note: "x" }, inputs());
         assert.equal(diff.changes, false);
