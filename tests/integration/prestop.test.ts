@@ -131,6 +131,10 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
         assert.ok(run.ms < 3000, `a replica's hook took ${run.ms} ms:\n${run.output}`);
         assert.match(run.output, /no handover needed/);
         assert.equal(await t.serviceMaster(), master.host);
+        // A stopping replica is never promoted (a master stopping at the same moment must
+        // hand over to a pod that stays).
+        assert.equal(await t.cli(replica.name, "redis", "CONFIG", "GET", "replica-priority"), "replica-priority\n0");
+        await t.cli(replica.name, "redis", "CONFIG", "SET", "replica-priority", "100");
     });
 
     it("when Sentinel refuses the failover (NOGOODSLAVE): fails naming the answer, lifts the pause, the master keeps serving", async () => {

@@ -55,14 +55,20 @@ export async function scaleDownStep(ctx: StepContext): Promise<void> {
         await set("sentinels", "5");
         await ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK], 20 * 60_000);
         mustBeWhole(await awaitTopology(ctx, 5, 5));
+        const masterBefore = (await awaitTopology(ctx, 5, 5, 10_000)).master;
+        const t1 = Date.now();
         await set("replicas", "3");
         await set("sentinels", "3");
         await ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK], 20 * 60_000);
+        // A removed master hands over to a pod that stays: no stall as long as Sentinel's
+        // own failure detection (down-after, 6 s after rolling-update).
+        const shrink = ctx.app.window(t1);
+        if (shrink.maxGapMs >= 6000) throw new Error(`writes stalled ${shrink.maxGapMs} ms while the sets shrank (master before: ${masterBefore}): a failover by detection, not a handover`);
         // As part of the same `up`: the Sentinels list exactly the remaining pods now (a few
         // seconds for the reads, no waiting for a Sentinel to catch up).
         const after = mustBeWhole(await awaitTopology(ctx, 3, 3, 10_000));
         const w = ctx.app.window(t0);
         if (w.errors) throw new Error(`the application saw ${w.errors} errors`);
-        return `5 Redis / 5 Sentinels -> 3 / 3 in one up: ${after}; writer ${w.acked} acknowledged, longest gap ${w.maxGapMs} ms`;
+        return `5 Redis / 5 Sentinels -> 3 / 3 in one up (master before: ${masterBefore}): ${after}; writer ${w.acked} acknowledged, longest gap ${w.maxGapMs} ms (${shrink.maxGapMs} ms while shrinking)`;
     });
 }
