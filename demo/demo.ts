@@ -98,10 +98,11 @@ export const steps: DemoStep[] = [
 ];
 
 // The seed retirement (src/retirement): the same retireSeed() the SeedRetirement dynamic
-// provider runs, over a local transport (redis-cli on loopback) in place of Kubernetes exec.
+// provider runs, over a local transport (redis-cli on loopback, handover.sh run with the seed
+// container's environment) in place of Kubernetes exec.
 steps.push(
     {
-        title: "retire the seed: pause writes, replicas catch up, SENTINEL FAILOVER, confirm, move clients, delete the seed pod, SENTINEL RESET",
+        title: "retire the seed: in the seed pod (handover.sh) pause writes, replicas catch up, SENTINEL FAILOVER, confirm, move clients; then delete the seed pod, SENTINEL RESET",
         async run(ctx) {
             const t = ctx.topology;
             const res = await retireSeed({
@@ -112,7 +113,7 @@ steps.push(
                 log: (line) => ctx.say(line),
             });
             ctx.say(`new master: ${res.newMaster.split(".")[0]} (${res.newMaster})`);
-            ctx.say(`writes paused ${res.writePauseMs} ms (SENTINEL FAILOVER to all sentinels agreeing: ${res.failoverMs} ms); seed pod ${res.seedPod}`);
+            ctx.say(`writes paused ${res.writePauseMs} ms (SENTINEL FAILOVER to clients moved: ${res.failoverMs} ms${res.convergedMs !== undefined ? `, every sentinel named it after ${res.convergedMs} ms` : ""}); seed pod ${res.seedPod}`);
             ctx.say(`phases: ${res.phases.map((p) => `${p.name} ${p.durationMs} ms`).join(", ")}`);
         },
     },
