@@ -65,6 +65,12 @@ export function judgeTopology(obs: TopologyObservation, want: TopologyExpectatio
     return { ok: problems.length === 0, master, problems };
 }
 
+/** `redis-cli` in a pod's container, its plain output (INFO and other verbatim replies). */
+export async function podCliText(cluster: Cluster, ns: string, pod: string, container: string, args: string[]): Promise<string> {
+    const port = container === "sentinel" ? "26379" : "6379";
+    return cluster.kubectl(["exec", "-n", ns, pod, "-c", container, "--", "redis-cli", "-p", port, ...args], 30_000);
+}
+
 /** `redis-cli` in a pod's container; RESP3 JSON output. */
 export async function podCli(cluster: Cluster, ns: string, pod: string, container: string, args: string[]): Promise<unknown> {
     const port = container === "sentinel" ? "26379" : "6379";

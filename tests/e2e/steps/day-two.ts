@@ -3,7 +3,7 @@
  * retirement, and a scale-down leaves every Sentinel listing exactly the pods that remain.
  */
 import { REPO_ROOT } from "../lib/kit";
-import { podCli } from "../lib/topology";
+import { podCliText } from "../lib/topology";
 import { StepContext } from "./context";
 import { awaitTopology, mustBeWhole, STACK } from "./checks";
 
@@ -12,7 +12,7 @@ const NS = "default";
 /** What a refresh must not change: the pods (uids), full resyncs on the master, Sentinel resets. */
 async function quietState(ctx: StepContext, master: string, sentinelPods: string[]) {
     const pods = await ctx.cluster.kubectlJson<{ items: { metadata: { name: string; uid: string } }[] }>(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/instance=redis"]);
-    const info = String(await podCli(ctx.cluster, NS, master, "redis", ["INFO", "stats"]));
+    const info = await podCliText(ctx.cluster, NS, master, "redis", ["INFO", "stats"]);
     const syncFull = Number(/sync_full:(\d+)/.exec(info)?.[1] ?? NaN);
     let resets = 0;
     for (const pod of sentinelPods) {
