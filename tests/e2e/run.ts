@@ -111,7 +111,7 @@ async function main(): Promise<number> {
     else process.stderr.write(`e2e: logs kept in ${runDir}\n`);
     // The latest report, beside the code it ran (README figures come from it).
     const commit = spawnSync("git", ["rev-parse", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.trim();
-    const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.trim() !== "";
+    const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!tests/e2e/results"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.trim() !== "";
     mkdirSync(path.join(E2E_DIR, "results"), { recursive: true });
     writeFileSync(
         path.join(E2E_DIR, "results", "latest.json"),
