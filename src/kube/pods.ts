@@ -93,28 +93,12 @@ export class PodApi {
      * Rejects when the pod is gone, replaced or terminating, or at the deadline, with what was last observed.
      */
     async waitReady(namespace: string, name: string, uid: string, deadlineMs: number, opts: WaitGoneOptions = {}): Promise<PodState> {
-        const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
-        const started = Date.now();
-        let lastSeen = "no read completed";
-        for (;;) {
-            try {
-                const state = await this.getPod(namespace, name);
-                if (!state || state.uid !== uid || state.deleting) {
-                    throw Object.assign(new Error(`pod "${name}" (namespace "${namespace}", uid ${uid}) went away while waiting for it to be ready: ${state ? describePodState(state) : "not found"}`), { final: true });
-                }
-                if (state.ready) return state;
-                lastSeen = describePodState(state);
-            } catch (err) {
-                const code = httpCodeOf(err);
-                if (code === 401 || code === 403 || (err as { final?: boolean }).final) throw err;
-                lastSeen = `read failed: ${(err as Error).message}`;
+        return this.pollPod(namespace, name, deadlineMs, opts, (state) => {
+            if (!state || state.uid !== uid || state.deleting) {
+                throw new Error(`pod "${name}" (namespace "${namespace}", uid ${uid}) went away while waiting for it to be ready: ${state ? describePodState(state) : "not found"}`);
             }
-            const left = deadlineMs - Date.now();
-            if (left <= 0) {
-                throw new Error(`pod "${name}" (namespace "${namespace}", uid ${uid}) is not ready after ${Date.now() - started} ms; last observed: ${lastSeen}`);
-            }
-            await sleep(Math.min(pollMs, left));
-        }
+            return state.ready ? { value: state } : undefined;
+        }, (waitedMs, lastSeen) => `pod "${name}" (namespace "${namespace}", uid ${uid}) is not ready after ${waitedMs} ms; last observed: ${lastSeen}`);
     }
 
     /**
@@ -141,24 +125,42 @@ export class PodApi {
         if (!(deadlineMs > 1e12)) {
             throw new TypeError(`waitGone: deadlineMs must be an absolute time (Date.now() + ms), got ${deadlineMs}`);
         }
+        await this.pollPod(namespace, name, deadlineMs, opts, (state) => (!state || state.uid !== uid ? { value: undefined } : undefined),
+            (waitedMs, lastSeen) => `pod "${name}" (namespace "${namespace}", uid ${uid}) still exists after ${waitedMs} ms of waiting for it to be gone; last observed: ${lastSeen}`);
+    }
+
+    /**
+     * Reads the pod every `pollMs` until `settled` returns a value (or throws), up to the
+     * absolute `deadlineMs`; a read that fails is retried, except 401/403. At the deadline,
+     * throws `timedOut(waited ms, what was last observed)`.
+     */
+    private async pollPod<T>(
+        namespace: string,
+        name: string,
+        deadlineMs: number,
+        opts: WaitGoneOptions,
+        settled: (state: PodState | undefined) => { value: T } | undefined,
+        timedOut: (waitedMs: number, lastSeen: string) => string,
+    ): Promise<T> {
         const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
         const started = Date.now();
         let lastSeen = "no read completed";
         for (;;) {
+            let read: { state: PodState | undefined } | undefined;
             try {
-                const state = await this.getPod(namespace, name);
-                if (!state || state.uid !== uid) return;
-                lastSeen = describePodState(state);
+                read = { state: await this.getPod(namespace, name) };
             } catch (err) {
                 const code = httpCodeOf(err);
                 if (code === 401 || code === 403) throw err;
                 lastSeen = `read failed: ${(err as Error).message}`;
             }
-            const left = deadlineMs - Date.now();
-            if (left <= 0) {
-                throw new Error(`pod "${name}" (namespace "${namespace}", uid ${uid}) still exists after ` +
-                    `${Date.now() - started} ms of waiting for it to be gone; last observed: ${lastSeen}`);
+            if (read) {
+                const done = settled(read.state);
+                if (done) return done.value;
+                lastSeen = read.state ? describePodState(read.state) : "not found";
             }
+            const left = deadlineMs - Date.now();
+            if (left <= 0) throw new Error(timedOut(Date.now() - started, lastSeen));
             await sleep(Math.min(pollMs, left));
         }
     }
