@@ -73,9 +73,7 @@ export async function podCliText(cluster: Cluster, ns: string, pod: string, cont
 
 /** `redis-cli` in a pod's container; RESP3 JSON output. */
 export async function podCli(cluster: Cluster, ns: string, pod: string, container: string, args: string[]): Promise<unknown> {
-    const port = container === "sentinel" ? "26379" : "6379";
-    const out = await cluster.kubectl(["exec", "-n", ns, pod, "-c", container, "--", "redis-cli", "--json", "-p", port, ...args], 30_000);
-    return JSON.parse(out);
+    return JSON.parse(await podCliText(cluster, ns, pod, container, ["--json", ...args]));
 }
 
 function field(entry: unknown, key: string): string {

@@ -2,11 +2,20 @@
  * Checks shared by the e2e steps: wait until a deployment's topology is whole.
  */
 import { deriveNames } from "../../../src/manifests/names";
+import { REPO_ROOT } from "../lib/kit";
 import { judgeTopology, observeTopology, TopologyVerdict } from "../lib/topology";
 import { StepContext } from "./context";
 
 /** The root Pulumi.yaml stack of the run. */
 export const STACK = "e2e";
+
+/** `pulumi up` of the root stack. */
+export const up = (ctx: Pick<StepContext, "pulumi">, extra: string[] = [], timeoutMs = 25 * 60_000) =>
+    ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK, ...extra], timeoutMs);
+
+/** `pulumi config set` on the root stack. */
+export const config = (ctx: Pick<StepContext, "pulumi">, key: string, value: string) =>
+    ctx.pulumi.ok(REPO_ROOT, ["config", "set", "--stack", STACK, key, value], 60_000, false);
 
 /** A RedisSentinel deployment on the cluster. */
 export interface Deployment {

@@ -5,7 +5,7 @@
 import { REPO_ROOT } from "../lib/kit";
 import { podCliText } from "../lib/topology";
 import { StepContext } from "./context";
-import { awaitTopology, mustBeWhole, STACK } from "./checks";
+import { awaitTopology, config, mustBeWhole, STACK, up } from "./checks";
 
 const NS = "default";
 
@@ -50,16 +50,15 @@ export async function refreshConvergesStep(ctx: StepContext, replicas: number, s
 export async function scaleDownStep(ctx: StepContext): Promise<void> {
     await ctx.recorder.step("scale-down", async () => {
         const t0 = Date.now();
-        const set = (k: string, v: string) => ctx.pulumi.ok(REPO_ROOT, ["config", "set", "--stack", STACK, k, v], 60_000, false);
         // Grow the Sentinel set first, so that both sets shrink in one `up`.
-        await set("sentinels", "5");
-        await ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK], 20 * 60_000);
+        await config(ctx, "sentinels", "5");
+        await up(ctx, [], 20 * 60_000);
         mustBeWhole(await awaitTopology(ctx, 5, 5));
         const masterBefore = (await awaitTopology(ctx, 5, 5, 10_000)).master;
         const t1 = Date.now();
-        await set("replicas", "3");
-        await set("sentinels", "3");
-        await ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK], 20 * 60_000);
+        await config(ctx, "replicas", "3");
+        await config(ctx, "sentinels", "3");
+        await up(ctx, [], 20 * 60_000);
         // A removed master hands over to a pod that stays: no stall as long as Sentinel's
         // own failure detection (down-after, 6 s after rolling-update).
         const shrink = ctx.app.window(t1);

@@ -7,7 +7,7 @@ import { deriveNames } from "../../../src/manifests/names";
 import { AppTarget } from "../lib/app";
 import { REPO_ROOT } from "../lib/kit";
 import { checkCreationOrder, deletedAt, readyAt } from "../lib/order";
-import { awaitTopology, mustBeWhole, STACK } from "./checks";
+import { awaitTopology, config, mustBeWhole, STACK, up } from "./checks";
 import { StepContext } from "./context";
 import { refreshConvergesStep, scaleDownStep } from "./day-two";
 
@@ -45,10 +45,6 @@ async function noLostWrites(ctx: StepContext): Promise<string> {
     return `${lost.checked} acknowledged writes all on the master`;
 }
 
-const up = (ctx: StepContext, extra: string[] = []) =>
-    ctx.pulumi.ok(REPO_ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK, ...extra], 25 * 60_000);
-const config = (ctx: StepContext, key: string, value: string) =>
-    ctx.pulumi.ok(REPO_ROOT, ["config", "set", "--stack", STACK, key, value], 60_000, false);
 
 /** The root stack's steps up to bad-config-rejected; false when `up` failed (the rest is pointless). */
 export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
