@@ -1,8 +1,8 @@
 export { RedisSentinel, RESOURCE_TYPE, type SentinelAddress } from "./component/redisSentinel";
 export type {
     RedisSentinelArgs, ContainerResources, PersistenceArgs, SentinelTuningArgs, RetirementArgs, NetworkPolicyArgs, MetricsArgs,
-} from "./spec/args";
-export { RedisSentinelConfigError } from "./spec/validate";
-export { DEFAULTS } from "./spec/defaults";
+} from "./options/args";
+export { RedisSentinelConfigError } from "./options/validate";
+export { DEFAULTS } from "./options/defaults";
 export { argsFromConfig } from "./config/stackConfig";
 export { SeedRetirement, type SeedRetirementArgs } from "./retirement";

@@ -5,7 +5,7 @@ import { readFileSync, existsSync } from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify, parse } from "yaml";
-import { resolveSpec, RedisSentinelConfigError } from "../spec/validate";
+import { resolveSpec, RedisSentinelConfigError } from "../options/validate";
 import { buildManifests, manifestList } from "../manifests";
 import { scriptFiles } from "../scripts";
 import { argsFromConfig } from "../config/stackConfig";

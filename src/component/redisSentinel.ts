@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import type { RedisSentinelArgs } from "../spec/args";
-import { DEFAULTS, SENTINEL_PORT } from "../spec/defaults";
-import { RedisSentinelConfigError, type ResolvedSpec, namespaceProblems, passwordProblems, resolveSpec } from "../spec/validate";
+import type { RedisSentinelArgs } from "../options/args";
+import { DEFAULTS, SENTINEL_PORT } from "../options/defaults";
+import { RedisSentinelConfigError, type ResolvedSpec, namespaceProblems, passwordProblems, resolveSpec } from "../options/validate";
 import { type Manifests, buildManifests } from "../manifests";
 import { authSecretData } from "../manifests/config";
 import { exporterPasswordFile } from "../manifests/containers";

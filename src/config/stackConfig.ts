@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RedisSentinelArgs } from "../spec/args";
+import type { RedisSentinelArgs } from "../options/args";
 
 /**
  * Stack config keys (declared with types and defaults in Pulumi.yaml) mapped to

@@ -1,9 +1,9 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { DEFAULTS, METRICS_PORT, REDIS_PORT, SENTINEL_PORT } from "../spec/defaults";
-import type { ContainerResources } from "../spec/args";
+import { DEFAULTS, METRICS_PORT, REDIS_PORT, SENTINEL_PORT } from "../options/defaults";
+import type { ContainerResources } from "../options/args";
 import type { ManifestSpec } from "./spec";
 import type { Names } from "./names";
-import { memoryShare } from "../spec/quantity";
+import { memoryShare } from "../options/quantity";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;

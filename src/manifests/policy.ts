@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { METRICS_PORT, REDIS_PORT, SENTINEL_PORT } from "../spec/defaults";
+import { METRICS_PORT, REDIS_PORT, SENTINEL_PORT } from "../options/defaults";
 import type { ManifestSpec } from "./spec";
 import { type Names, componentSelector, instanceLabels, objectLabels } from "./names";
 

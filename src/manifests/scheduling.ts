@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import type { Affinity } from "../spec/scheduling";
+import type { Affinity } from "../options/scheduling";
 import type { ManifestSpec } from "./spec";
 import { type PodComponent, componentSelector } from "./names";
 

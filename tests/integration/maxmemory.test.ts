@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { maxmemoryEnv } from "../../src/manifests/containers";
-import { resolveSpec } from "../../src/spec/validate";
+import { resolveSpec } from "../../src/options/validate";
 import { startTopology, Topology } from "../harness";
 
 describe("maxmemory from the memory limit (real processes)", function () {

@@ -9,7 +9,7 @@ import { RedisSentinel } from "../../src";
 import { SCRIPTS_CHECKSUM_ANNOTATION, scriptsChecksum } from "../../src/manifests/config";
 import { buildManifests } from "../../src/manifests";
 import { scriptFiles } from "../../src/scripts";
-import { resolveSpec } from "../../src/spec/validate";
+import { resolveSpec } from "../../src/options/validate";
 
 function render(scripts: Record<string, string>) {
     const { password: _p, kubeconfig: _k, namespace: _n, ...rest } = resolveSpec("cache", {});

@@ -5,9 +5,9 @@
 import { strict as assert } from "assert";
 import { buildManifests, type ManifestSpec } from "../../src/manifests";
 import { maxmemoryEnv } from "../../src/manifests/containers";
-import type { RedisSentinelArgs } from "../../src/spec/args";
-import { memoryBytes, memoryShare, parseQuantity } from "../../src/spec/quantity";
-import { resolveSpec } from "../../src/spec/validate";
+import type { RedisSentinelArgs } from "../../src/options/args";
+import { memoryBytes, memoryShare, parseQuantity } from "../../src/options/quantity";
+import { resolveSpec } from "../../src/options/validate";
 
 type Container = { name: string; env?: { name: string; value?: string }[] };
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks } from "./support/mockedPulumi";
 import { discardPendingPulumiPromises } from "./support/pulumiLeaks";
 import { RedisSentinel, RedisSentinelConfigError, type RedisSentinelArgs } from "../../src";
-import { resolveSpec } from "../../src/spec/validate";
+import { resolveSpec } from "../../src/options/validate";
 
 /** [what, args, substrings the message must contain (option, value, what is allowed)] */
 const INVALID: [string, RedisSentinelArgs, string[]][] = [

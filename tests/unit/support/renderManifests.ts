@@ -1,6 +1,6 @@
 /** The manifests a RedisSentinel renders for given args, without Pulumi (as `npm run render` does). */
-import type { RedisSentinelArgs } from "../../../src/spec/args";
-import { resolveSpec } from "../../../src/spec/validate";
+import type { RedisSentinelArgs } from "../../../src/options/args";
+import { resolveSpec } from "../../../src/options/validate";
 import { type Manifests, buildManifests, manifestList } from "../../../src/manifests";
 import { scriptFiles } from "../../../src/scripts";
 import type { PodLike } from "./podSecurityRestricted";
