@@ -146,48 +146,66 @@ function preStopHook(): k8s.types.input.core.v1.Lifecycle {
     };
 }
 
-export function redisContainer({ spec, names, script, extraEnv = [], preStop = false }: ContainerOptions): Container {
-    const preStopEnv: EnvVar[] = preStop ? [{ name: "RS_PRESTOP_TIMEOUT_S", value: String(PRESTOP_TIMEOUT_S) }] : [];
+/** What differs between a Redis and a Sentinel container; the rest is {@link roleContainer}'s. */
+interface RoleShape {
+    name: "redis" | "sentinel";
+    port: number;
+    /** The ping replies that count as alive. */
+    alive: string;
+    probe: string;
+    resources: ContainerResources;
+    env: EnvVar[];
+    /** The container's own volume and where it is mounted. */
+    volume: { name: string; mountPath: string };
+}
+
+function roleContainer(shape: RoleShape, { spec, names, script, extraEnv = [] }: ContainerOptions, lifecycle?: k8s.types.input.core.v1.Lifecycle): Container {
+    const ping = (periodSeconds: number, failureThreshold: number) => execProbe(pingCommand(shape.port, shape.alive), periodSeconds, failureThreshold);
     return {
-        name: "redis",
+        name: shape.name,
         image: spec.image,
         imagePullPolicy: spec.imagePullPolicy,
         command: roleScript(script),
-        env: [...scriptEnv(spec, names), ...maxmemoryEnv(spec), ...preStopEnv, ...extraEnv],
-        ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
-        resources: resourcesOf(spec.redisResources),
+        env: [...scriptEnv(spec, names), ...shape.env, ...extraEnv],
+        ports: [{ name: shape.name, containerPort: shape.port, protocol: "TCP" }],
+        resources: resourcesOf(shape.resources),
         securityContext: CONTAINER_SECURITY_CONTEXT,
-        startupProbe: execProbe(pingCommand(REDIS_PORT, "PONG|LOADING|MASTERDOWN"), 5, 60),
-        livenessProbe: execProbe(pingCommand(REDIS_PORT, "PONG|LOADING|MASTERDOWN"), 10, 3),
-        readinessProbe: execProbe(roleScript(ROLE_SCRIPTS.probeRedis), 5, 2),
-        ...(preStop ? { lifecycle: preStopHook() } : {}),
+        startupProbe: ping(5, 60),
+        livenessProbe: ping(10, 3),
+        readinessProbe: execProbe(roleScript(shape.probe), 5, 2),
+        ...(lifecycle ? { lifecycle } : {}),
         volumeMounts: [
             { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
-            { name: "data", mountPath: DATA_DIR },
-            { name: "tmp", mountPath: "/tmp", subPath: "redis" },
+            shape.volume,
+            { name: "tmp", mountPath: "/tmp", subPath: shape.name },
         ],
     };
 }
 
-export function sentinelContainer({ spec, names, script, extraEnv = [] }: ContainerOptions): Container {
-    return {
+export function redisContainer(options: ContainerOptions): Container {
+    const { spec, preStop = false } = options;
+    const preStopEnv: EnvVar[] = preStop ? [{ name: "RS_PRESTOP_TIMEOUT_S", value: String(PRESTOP_TIMEOUT_S) }] : [];
+    return roleContainer({
+        name: "redis",
+        port: REDIS_PORT,
+        alive: "PONG|LOADING|MASTERDOWN",
+        probe: ROLE_SCRIPTS.probeRedis,
+        resources: spec.redisResources,
+        env: [...maxmemoryEnv(spec), ...preStopEnv],
+        volume: { name: "data", mountPath: DATA_DIR },
+    }, options, preStop ? preStopHook() : undefined);
+}
+
+export function sentinelContainer(options: ContainerOptions): Container {
+    return roleContainer({
         name: "sentinel",
-        image: spec.image,
-        imagePullPolicy: spec.imagePullPolicy,
-        command: roleScript(script),
-        env: [...scriptEnv(spec, names), ...sentinelEnv(spec), ...extraEnv],
-        ports: [{ name: "sentinel", containerPort: SENTINEL_PORT, protocol: "TCP" }],
-        resources: resourcesOf(spec.sentinelResources),
-        securityContext: CONTAINER_SECURITY_CONTEXT,
-        startupProbe: execProbe(pingCommand(SENTINEL_PORT, "PONG"), 5, 60),
-        livenessProbe: execProbe(pingCommand(SENTINEL_PORT, "PONG"), 10, 3),
-        readinessProbe: execProbe(roleScript(ROLE_SCRIPTS.probeSentinel), 5, 2),
-        volumeMounts: [
-            { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
-            { name: "sentinel", mountPath: SENTINEL_DIR },
-            { name: "tmp", mountPath: "/tmp", subPath: "sentinel" },
-        ],
-    };
+        port: SENTINEL_PORT,
+        alive: "PONG",
+        probe: ROLE_SCRIPTS.probeSentinel,
+        resources: options.spec.sentinelResources,
+        env: sentinelEnv(options.spec),
+        volume: { name: "sentinel", mountPath: SENTINEL_DIR },
+    }, options);
 }
 
 /** The one Redis server an exporter scrapes: the one beside it in its pod. */
