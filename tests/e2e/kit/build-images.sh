@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the node's two OCI images as tar archives, to be imported into containerd:
 #  - the Redis image: a Debian rootfs (debootstrap) with Debian's redis-server,
-#    redis-sentinel and redis-tools, and a `redis` user with uid/gid 999 like the
+#    redis-sentinel, redis-tools and haproxy (the master endpoint), and a `redis` user with uid/gid 999 like the
 #    official image (the manifests run as 999);
 #  - the sandbox image: pause.c compiled statically.
 set -eu
@@ -66,7 +66,7 @@ else
   # policy-rc.d: the packages must not try to start services inside the chroot.
   printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
   chmod +x "$rootfs/usr/sbin/policy-rc.d"
-  kit_run "$piece" "$log" chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server redis-sentinel redis-tools procps
+  kit_run "$piece" "$log" chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server redis-sentinel redis-tools haproxy procps
   rm -f "$rootfs/usr/sbin/policy-rc.d"
   chroot "$rootfs" apt-get clean >>"$log" 2>&1 || true
   rm -rf "$rootfs/var/lib/apt/lists"/* "$rootfs/usr/share/doc" "$rootfs/usr/share/man" "$rootfs/usr/share/locale"

@@ -43,4 +43,4 @@ KIT_REDIS_IMAGE=localhost/rs-e2e/redis:bookworm
 KIT_PAUSE_IMAGE=localhost/rs-e2e/pause:3.10
 KIT_COREDNS_VERSION=v1.12.4
 # Bump when build-images.sh changes what it builds (the images' cache key).
-KIT_IMAGES_REV=2
+KIT_IMAGES_REV=3
