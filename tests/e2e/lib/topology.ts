@@ -76,7 +76,8 @@ export async function podCli(cluster: Cluster, ns: string, pod: string, containe
     return JSON.parse(await podCliText(cluster, ns, pod, container, ["--json", ...args]));
 }
 
-function field(entry: unknown, key: string): string {
+/** A field of a reply entry: a RESP3 map (an object) or a RESP2 flat key/value list. */
+export function field(entry: unknown, key: string): string {
     if (entry && typeof entry === "object" && !Array.isArray(entry)) return String((entry as Record<string, unknown>)[key] ?? "");
     if (Array.isArray(entry)) {
         const i = entry.indexOf(key);

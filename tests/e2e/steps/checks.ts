@@ -47,3 +47,34 @@ export function mustBeWhole(v: TopologyVerdict): string {
     return `one master (${v.master}), every Sentinel names it and lists every replica linked and every other Sentinel`;
 }
 
+
+type Sts = {
+    metadata: { name: string; generation: number };
+    spec: { replicas: number };
+    status: { observedGeneration?: number; currentRevision?: string; updateRevision?: string; updatedReplicas?: number; readyReplicas?: number };
+};
+
+/** The StatefulSets of a namespace, as the controller reports them. */
+export async function statefulSets(ctx: Pick<StepContext, "cluster">, ns = "default"): Promise<Sts[]> {
+    return (await ctx.cluster.kubectlJson<{ items: Sts[] }>(["get", "statefulsets", "-n", ns])).items;
+}
+
+const rolledOut = (x: Sts) =>
+    x.status.observedGeneration === x.metadata.generation && x.status.currentRevision === x.status.updateRevision &&
+    x.status.updatedReplicas === x.spec.replicas && x.status.readyReplicas === x.spec.replicas;
+
+/**
+ * Waits until every StatefulSet of the namespace has rolled out. The kit's kubernetes
+ * provider (v4.25.0 code) may return from `up` before a StatefulSet rolled out
+ * (pulumi-kubernetes#3329, fixed by #4094 in later releases), so the steps wait for the
+ * controller's own account. True when `up` had returned early.
+ */
+export async function awaitRollout(ctx: Pick<StepContext, "cluster">, ns = "default", timeoutMs = 10 * 60_000): Promise<boolean> {
+    const early = !(await statefulSets(ctx, ns)).every(rolledOut);
+    const deadline = Date.now() + timeoutMs;
+    while (!(await statefulSets(ctx, ns)).every(rolledOut)) {
+        if (Date.now() > deadline) throw new Error(`the sets did not roll out in ${timeoutMs / 60_000} minutes: ${JSON.stringify((await statefulSets(ctx, ns)).map((x) => ({ name: x.metadata.name, ...x.status })))}`);
+        await new Promise((r) => setTimeout(r, 2000));
+    }
+    return early;
+}

@@ -7,9 +7,10 @@ import { deriveNames } from "../../../src/manifests/names";
 import { AppTarget } from "../lib/app";
 import { REPO_ROOT } from "../lib/kit";
 import { checkCreationOrder, deletedAt, readyAt } from "../lib/order";
-import { awaitTopology, config, mustBeWhole, STACK, up } from "./checks";
+import { awaitRollout, awaitTopology, config, mustBeWhole, STACK, statefulSets, up } from "./checks";
 import { StepContext } from "./context";
 import { refreshConvergesStep, scaleDownStep } from "./day-two";
+import { dayTwoStep } from "./day-two-options";
 
 const NS = "default";
 const NAME = "redis";
@@ -120,9 +121,7 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
     await recorder.step("rolling-update", async () => {
         const t0 = Date.now();
         const before = await awaitTopology(ctx, 5, 3, 10_000);
-        type Sts = { metadata: { name: string; generation: number }; spec: { replicas: number }; status: { observedGeneration?: number; currentRevision?: string; updateRevision?: string; updatedReplicas?: number; readyReplicas?: number } };
-        const sets = async () => (await ctx.cluster.kubectlJson<{ items: Sts[] }>(["get", "statefulsets", "-n", NS])).items;
-        const revisions = async () => (await sets()).map((s) => `${s.metadata.name}:${s.status.currentRevision}`);
+        const revisions = async () => (await statefulSets(ctx)).map((s) => `${s.metadata.name}:${s.status.currentRevision}`);
         const revBefore = await revisions();
         const hookFailures = async () =>
             (await ctx.cluster.kubectl(["get", "events", "-n", NS, "--field-selector", "reason=FailedPreStopHook", "-o", "name"])).trim();
@@ -131,18 +130,7 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
         await config(ctx, "downAfterMilliseconds", "6000");
         await config(ctx, "maxmemoryPercent", "70");
         await up(ctx);
-        // The kit's kubernetes provider (v4.25.0 code) may return before a StatefulSet rolled
-        // out (pulumi-kubernetes#3329, fixed by #4094 in later releases): wait for the
-        // controller's own account of the rollout.
-        const rolledOut = (x: Sts) =>
-            x.status.observedGeneration === x.metadata.generation && x.status.currentRevision === x.status.updateRevision &&
-            x.status.updatedReplicas === x.spec.replicas && x.status.readyReplicas === x.spec.replicas;
-        const upReturnedEarly = !(await sets()).every(rolledOut);
-        const deadline = Date.now() + 10 * 60_000;
-        while (!(await sets()).every(rolledOut)) {
-            if (Date.now() > deadline) throw new Error(`the sets did not roll out in 10 minutes: ${JSON.stringify((await sets()).map((x) => ({ name: x.metadata.name, ...x.status })))}`);
-            await new Promise((r) => setTimeout(r, 2000));
-        }
+        const upReturnedEarly = await awaitRollout(ctx);
         const revAfter = await revisions();
         const unchanged = revAfter.filter((r) => revBefore.includes(r));
         if (unchanged.length) throw new Error(`these sets did not roll: ${unchanged.join(", ")}`);
@@ -158,6 +146,7 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
 
     await refreshConvergesStep(ctx, 5, 3);
     await scaleDownStep(ctx);
+    await dayTwoStep(ctx, 3, 3);
 
     await recorder.step("bad-config-rejected", async () => {
         const stack = "e2e-bad";
