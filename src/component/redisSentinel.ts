@@ -109,6 +109,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             name: manifests.apply((m) => m.names.seedPod),
             manifest: manifests.apply((m) => m.seedPod as unknown as V1Pod),
             runningPod: manifests.apply((m) => m.names.redisPods[0]),
+            dataClaim: spec.persistence.enabled ? manifests.apply((m) => `${firstClaimTemplate(m)}-${m.names.redisPods[0]}`) : undefined,
             kubeconfig: spec.kubeconfig,
             context: spec.kubeContext,
             timeoutSeconds: spec.retirement.timeoutSeconds,

@@ -72,6 +72,17 @@ export class PodApi {
         }
     }
 
+    /** Whether the PersistentVolumeClaim exists (404: false). */
+    async claimExists(namespace: string, name: string): Promise<boolean> {
+        try {
+            await this.core.readNamespacedPersistentVolumeClaim({ name, namespace });
+            return true;
+        } catch (err) {
+            if (httpCodeOf(err) === 404) return false;
+            throw describeApiError({ verb: "get", resource: "persistentvolumeclaims", namespace, name }, err);
+        }
+    }
+
     /**
      * Creates the pod from a v1 Pod manifest (plain JSON). A pod of that name that exists
      * already (409) is not touched: its state is returned with outcome "exists".

@@ -9,7 +9,8 @@
  * was (gone is its expected end state), so a refresh changes nothing and nothing comes back.
  *
  *  - create: when the deployment already runs (its first Redis pod exists: a stack whose state
- *    was lost, an import, an upgrade from the Pod resource), no seed is made (`uid` ""); the
+ *    was lost, an import, an upgrade from the Pod resource), or its volumes were kept (the Redis
+ *    set's first claim exists: `pulumi destroy` then `pulumi up`), no seed is made (`uid` ""); the
  *    retirement then only checks the master and the Sentinels. Else the pod is created (one of
  *    that name that exists already is adopted) and awaited until Ready, with a deadline.
  *  - read (refresh): never fails and never drops the resource. A pod of that name with another
@@ -35,6 +36,13 @@ export interface SeedPodInputs {
   manifest: V1Pod;
   /** A pod whose existence means the deployment already runs (the Redis set's first pod): then no seed is created. */
   runningPod?: string;
+  /**
+   * The Redis set's first data claim (persistence on): when it exists, the volumes of an earlier
+   * deployment were kept (`pulumi destroy` keeps them) and no seed is created: an empty seed
+   * master would make the kept replicas resync from it and drop their data. The pods then find
+   * their master through the cold-start path (the newest data wins).
+   */
+  dataClaim?: string;
   /** Kubeconfig YAML (a secret); unset: the ambient one. */
   kubeconfig?: string;
   context?: string;
@@ -69,7 +77,7 @@ export function seedPodError(phase: string, unmet: string, observed: string): Se
 }
 
 /** The pod access the provider needs (PodApi; tests may pass another). */
-export type SeedPodApi = Pick<PodApi, "getPod" | "createPod" | "deletePod" | "waitReady">;
+export type SeedPodApi = Pick<PodApi, "getPod" | "createPod" | "deletePod" | "waitReady" | "claimExists">;
 
 export function kubePodApi(inputs: { kubeconfig?: string; context?: string }): SeedPodApi {
   return new PodApi(loadKubeConfig({ kubeconfig: inputs.kubeconfig, context: inputs.context }));
@@ -113,6 +121,18 @@ export async function createSeedPod(inputs: SeedPodInputs, api: SeedPodApi, log:
     const running = await read(inputs.runningPod);
     if (running) {
       log(`${inputs.runningPod} exists (${running.phase}): the deployment runs already, so no seed pod is created; the retirement checks the master and the Sentinels`);
+      return outputsOf(inputs, "", "not-needed");
+    }
+  }
+  if (!existing && inputs.dataClaim) {
+    let kept: boolean;
+    try {
+      kept = await api.claimExists(ns, inputs.dataClaim);
+    } catch (err) {
+      throw seedPodError("locate", `claim ${inputs.dataClaim} can be read (a seed over kept volumes would lose their data, so it is not created unverified)`, errText(err));
+    }
+    if (kept) {
+      log(`claim ${inputs.dataClaim} exists: the volumes of an earlier deployment were kept, so no seed pod is created (an empty seed master would make them resync from it); the Redis pods elect the master with the newest data (cold start) and the retirement checks the master and the Sentinels`);
       return outputsOf(inputs, "", "not-needed");
     }
   }

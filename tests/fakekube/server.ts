@@ -53,11 +53,16 @@ export interface FakeKubeOptions {
 const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/;
 const PODS_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/;
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
+const CLAIM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/persistentvolumeclaims\/([^/]+)$/;
 
 export class FakeKubeServer {
     readonly token: string;
     readonly requests: RecordedRequest[] = [];
     readonly pods = new PodStore();
+    /** PersistentVolumeClaims that exist ("<namespace>/<name>"): GET answers them, 404 otherwise. */
+    readonly claims = new Set<string>();
+    /** Answer 403 to every claim read. */
+    forbidClaims = false;
     private readonly user: string;
     private readonly protocols: string[];
     private readonly openFrames: boolean;
@@ -204,7 +209,15 @@ export class FakeKubeServer {
         if (all && method === "GET") return this.listPods(decodeURIComponent(all[1]), url);
         if (all && method === "POST") return this.createPod(decodeURIComponent(all[1]), rec);
         if (EXEC_PATH.test(url.pathname)) return [400, S.badRequest("Upgrade request required")];
+        const claim = CLAIM_PATH.exec(url.pathname);
+        if (claim && method === "GET") return this.oneClaim(decodeURIComponent(claim[1]), decodeURIComponent(claim[2]));
         return [404, S.pathNotFound()];
+    }
+
+    private oneClaim(ns: string, name: string): [number, object] {
+        if (this.forbidClaims) return [403, S.forbidden(this.user, "get", "persistentvolumeclaims", undefined, ns, name)];
+        if (!this.claims.has(`${ns}/${name}`)) return [404, S.notFound(name, "persistentvolumeclaims")];
+        return [200, { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name, namespace: ns }, status: { phase: "Bound" } }];
     }
 
     private onePod(method: string, ns: string, name: string, url: URL, rec: RecordedRequest): [number, object] {

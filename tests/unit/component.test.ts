@@ -182,12 +182,19 @@ describe("RedisSentinel under Pulumi mocks", function () {
         assert.equal(seed.inputs.name, "cache-seed");
         assert.equal(seed.inputs.manifest.metadata.name, "cache-seed");
         assert.equal(seed.inputs.runningPod, "cache-redis-0", "an existing first Redis pod means: no seed");
+        const redisSet = run.byType(T.statefulSet).find((r: Registration) => r.inputs.metadata.name === "cache-redis")!;
+        assert.equal(seed.inputs.dataClaim, `${redisSet.inputs.spec.volumeClaimTemplates[0].metadata.name}-cache-redis-0`, "a kept first data claim means: no seed");
         assert.equal(seed.inputs.timeoutSeconds, 600);
         assert.ok(!JSON.stringify(seed.inputs.__provider ?? "").includes("generated-password"), "the serialized provider holds no password");
     });
 });
 
 describe("RedisSentinel options", function () {
+    it("without persistence the seed checks no data claim (nothing is kept)", async () => {
+        const { run } = await deploy({ persistence: { enabled: false } });
+        assert.equal(run.byName("cache-seed").inputs.dataClaim, undefined);
+    });
+
     it("takes replica and sentinel counts and the quorum from args", async () => {
         const { run } = await deploy({ replicas: 5, sentinels: 7, quorum: 5 });
         const sets = Object.fromEntries(run.byType(T.statefulSet).map((r: Registration) => [r.inputs.metadata.name, r.inputs]));

@@ -53,7 +53,7 @@ describe("SeedPod provider against the fake Kubernetes API (serialized as Pulumi
     });
     beforeEach(async () => {
         fake = await FakeKubeServer.start();
-        inputs = { namespace: NS, name: SEED, manifest: manifest(), runningPod: "cache-redis-0", kubeconfig: fake.kubeconfig(), timeoutSeconds: 5 };
+        inputs = { namespace: NS, name: SEED, manifest: manifest(), runningPod: "cache-redis-0", dataClaim: "data-cache-redis-0", kubeconfig: fake.kubeconfig(), timeoutSeconds: 5 };
         logs.length = 0;
         console.log = (line: string) => void logs.push(String(line));
     });
@@ -145,6 +145,33 @@ describe("SeedPod provider against the fake Kubernetes API (serialized as Pulumi
         assert.equal(fake.requestsTo("POST", `/api/v1/namespaces/${NS}/pods`).length, 0);
         const retirementInputs = { namespace: NS, seedPod: SEED, seedUid: outs.uid, masterName: "m", headlessDomain: "h", redisPods: ["r0"], sentinelPods: ["s0"] };
         assert.deepEqual(inputFailures(retirementInputs), []);
+    });
+
+    it("creates no seed over kept volumes (destroy, then up: the first data claim exists), so no empty master makes them resync", async () => {
+        fake.claims.add(`${NS}/data-cache-redis-0`);
+        const outs = await create();
+        assert.equal(outs.created, "not-needed");
+        assert.equal(outs.uid, "");
+        assert.equal(fake.getPod(NS, SEED), undefined);
+        assert.equal(fake.requestsTo("POST", `/api/v1/namespaces/${NS}/pods`).length, 0);
+        assert.ok(logs.some((l) => /claim data-cache-redis-0 exists: the volumes of an earlier deployment were kept/.test(l)), logs.join("\n"));
+    });
+
+    it("creates the seed when the data claim does not exist yet (a first up), after reading it", async () => {
+        const outs = await create();
+        assert.equal(outs.created, "created");
+        assert.equal(fake.requestsTo("GET", `/api/v1/namespaces/${NS}/persistentvolumeclaims/data-cache-redis-0`).length, 1);
+    });
+
+    it("refuses to create a seed it cannot check for kept volumes (403 on the claim), naming the claim and the RBAC rule", async () => {
+        fake.forbidClaims = true;
+        await assert.rejects(create(), (err: Error) => {
+            assert.match(err.message, /phase "locate": claim data-cache-redis-0 can be read/);
+            assert.match(err.message, /403/);
+            assert.match(err.message, /persistentvolumeclaims/);
+            return true;
+        });
+        assert.equal(fake.requestsTo("POST", `/api/v1/namespaces/${NS}/pods`).length, 0);
     });
 
     it("adopts a seed pod that exists already instead of failing or making a second one", async () => {
