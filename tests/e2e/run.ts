@@ -24,7 +24,7 @@ import { killAll, runOk } from "./lib/proc";
 import { PulumiCli } from "./lib/pulumi";
 import { E2eReport, formatTable, StepRecorder } from "./lib/report";
 import { compositionStep } from "./steps/composition";
-import { destroyStep, rootStackSteps } from "./steps/root-stack";
+import { destroyStep, recreateFromPvcsStep, rootStackSteps } from "./steps/root-stack";
 
 async function main(): Promise<number> {
     const json = process.argv.includes("--json");
@@ -98,6 +98,7 @@ async function main(): Promise<number> {
                     acked: report?.acked ?? 0,
                 };
                 await destroyStep(ctx);
+                if (app.started) await recreateFromPvcsStep(ctx);
             } finally {
                 events.stop();
             }

@@ -62,11 +62,15 @@ export class E2eApp {
         return { acked: acks.length, errors: this.writer.errors.filter((e) => e.at >= from && e.at <= to).length, maxGapMs };
     }
 
-    /** Every acknowledged write so far that the current master lacks. */
-    async lost(): Promise<{ missing: string[]; checked: number }> {
+    /**
+     * Every acknowledged write so far that the current master lacks; `password` when the
+     * deployment was recreated since (a new generated password).
+     */
+    async lost(password?: string): Promise<{ missing: string[]; checked: number }> {
         if (!this.writer) return { missing: [], checked: 0 };
         const acked: AckedWrite[] = [...this.writer.acked];
-        const v = await verifyAcknowledged(acked, this.connection());
+        const connection = this.connection();
+        const v = await verifyAcknowledged(acked, password ? { ...connection, password, sentinelPassword: password } : connection);
         return { missing: [...v.missing, ...v.wrong], checked: v.checked };
     }
 

@@ -179,3 +179,32 @@ export async function destroyStep(ctx: StepContext): Promise<void> {
         return `destroyed; left only ${left.length} PVCs (${left.join(", ")})`;
     });
 }
+
+/**
+ * `pulumi up` again after `destroy`, on the claims Kubernetes kept: no seed is created (an
+ * empty seed master would make the kept replicas resync from it), the pods elect the master
+ * with the newest data (the cold-start path), and every write acknowledged before the destroy
+ * is there.
+ */
+export async function recreateFromPvcsStep(ctx: StepContext): Promise<void> {
+    await ctx.recorder.step("recreate-from-pvcs", async () => {
+        const t0 = Date.now();
+        const claims = (await ctx.cluster.kubectl(["get", "pvc", "-n", NS, "-l", `app.kubernetes.io/instance=${NAME}`, "-o", "name"])).trim().split("\n").filter(Boolean);
+        if (!claims.length) throw new Error("no claims were kept by destroy");
+        const r = await up(ctx);
+        const seedCreated = ctx.events.some((e) => e.kind === "Pod" && e.name === names(3, 3).seedPod && e.at >= t0 && e.type === "ADDED");
+        if (seedCreated) throw new Error("a seed pod was created over the kept volumes");
+        const seedLine = /\[seed-pod [^\]]*\] ([^\n]*claim[^\n]*)/.exec(r.stdout)?.[1];
+        const topo = mustBeWhole(await awaitTopology(ctx, 3, 3, 180_000));
+        const pw = await password(ctx);
+        const lost = await ctx.app.lost(pw);
+        if (lost.missing.length) throw new Error(`${lost.missing.length} of ${lost.checked} writes acknowledged before the destroy are missing, e.g. ${lost.missing.slice(0, 3).join(", ")}`);
+        const upSeconds = Math.round((Date.now() - t0) / 1000);
+        return [
+            `up on ${claims.length} kept claims in ${upSeconds} s, no seed pod (${seedLine ?? "no seed-pod line"})`,
+            topo,
+            `${lost.checked} writes acknowledged before the destroy all on the elected master`,
+        ].join("\n");
+    });
+    await ctx.pulumi.ok(REPO_ROOT, ["destroy", "--yes", "--skip-preview", "--stack", STACK], 15 * 60_000);
+}
