@@ -28,6 +28,11 @@
 #   RS_MAXMEMORY_POLICY     Redis maxmemory-policy [unset: Redis's noeviction]
 #   RS_SENTINEL_HOSTS       DNS names of the Sentinel set's pods (the preStop handover's
 #                           Sentinels), from $RS_SCRIPTS_DIR/sentinel-hosts likewise
+#   RS_TLS                  yes: Redis and Sentinel listen on TLS only (port 0), replicate,
+#                           monitor and talk to each other over TLS, and every redis-cli here
+#                           connects with --tls [no]
+#   RS_TLS_DIR              directory holding tls.crt, tls.key and ca.crt (a kubernetes.io/tls
+#                           Secret's keys); a path without spaces [/tls]
 # Optional (tests shorten them):
 #   RS_SCRIPTS_DIR          where common.sh lives [the role script's own directory]
 #   RS_RETRY_MAX_S          cap of the wait/retry backoff, seconds [16]
@@ -53,6 +58,13 @@ umask 077
 : "${RS_RETRY_MAX_S:=16}"
 : "${RS_ELECTION_WAIT_S:=60}"
 : "${RS_ROLE:=redis}"
+: "${RS_TLS:=no}"
+: "${RS_TLS_DIR:=/tls}"
+# redis-cli's TLS options (word-split on use: RS_TLS_DIR holds no spaces). The server
+# certificate is checked against the CA; clients present none (tls-auth-clients no: they
+# authenticate with the password, as without TLS).
+RS_CLI_TLS=""
+[ "$RS_TLS" = yes ] && RS_CLI_TLS="--tls --cacert $RS_TLS_DIR/ca.crt"
 if [ -z "${RS_ANNOUNCE_HOST:-}" ]; then
   RS_ANNOUNCE_HOST="$(hostname)${RS_HEADLESS_DOMAIN:+.$RS_HEADLESS_DOMAIN}"
 fi
@@ -99,9 +111,11 @@ rs_log() {
 rs_cli() {
   _h=$1; _p=$2; shift 2
   if command -v timeout >/dev/null 2>&1; then
-    timeout 3 redis-cli --no-auth-warning -h "$_h" -p "$_p" "$@" 2>/dev/null | tr -d '\r'
+    # shellcheck disable=SC2086
+    timeout 3 redis-cli $RS_CLI_TLS --no-auth-warning -h "$_h" -p "$_p" "$@" 2>/dev/null | tr -d '\r'
   else
-    redis-cli --no-auth-warning -h "$_h" -p "$_p" "$@" 2>/dev/null | tr -d '\r'
+    # shellcheck disable=SC2086
+    redis-cli $RS_CLI_TLS --no-auth-warning -h "$_h" -p "$_p" "$@" 2>/dev/null | tr -d '\r'
   fi
 }
 
@@ -195,12 +209,29 @@ rs_single_bind() {
   esac
 }
 
+# rs_listen_conf PORT: the listening port directives of redis.conf / sentinel.conf. With
+# RS_TLS=yes the plain-text port is closed (port 0), PORT speaks TLS only, and outgoing
+# connections (replication; Sentinel to Redis and to other Sentinels) use TLS too.
+rs_listen_conf() {
+  if [ "$RS_TLS" = yes ]; then
+    echo "port 0"
+    echo "tls-port $1"
+    echo "tls-cert-file $RS_TLS_DIR/tls.crt"
+    echo "tls-key-file $RS_TLS_DIR/tls.key"
+    echo "tls-ca-cert-file $RS_TLS_DIR/ca.crt"
+    echo "tls-auth-clients no"
+    echo "tls-replication yes"
+  else
+    echo "port $1"
+  fi
+}
+
 # rs_write_redis_conf MODE [MASTERHOST MASTERPORT]: MODE is master, replica or standby.
 rs_write_redis_conf() {
   mkdir -p "$RS_DATA_DIR"
   {
     echo "bind $RS_BIND"
-    echo "port $RS_REDIS_PORT"
+    rs_listen_conf "$RS_REDIS_PORT"
     echo "dir $RS_DATA_DIR"
     echo 'logfile ""'
     echo "appendonly $RS_APPENDONLY"
@@ -488,7 +519,7 @@ rs_sentinel_conf() {
   fi
   {
     echo "bind $RS_BIND"
-    echo "port $RS_SENTINEL_LISTEN_PORT"
+    rs_listen_conf "$RS_SENTINEL_LISTEN_PORT"
     echo "dir $RS_SENTINEL_DIR"
     echo 'logfile ""'
     _src=$(rs_single_bind)

@@ -280,7 +280,8 @@ command -v timeout >/dev/null 2>&1 && RC_TIMEOUT="timeout 3"
 # the critical path (no pipe; INFO output keeps its \r).
 rc() {
   _h=$1; _p=$2; shift 2
-  $RC_TIMEOUT redis-cli --no-auth-warning -h "$_h" -p "$_p" "$@" 2>/dev/null
+  # shellcheck disable=SC2086
+  $RC_TIMEOUT redis-cli $RS_CLI_TLS --no-auth-warning -h "$_h" -p "$_p" "$@" 2>/dev/null
 }
 
 # master_named_by HOST PORT: "host port" of the master that Sentinel names, or nothing.

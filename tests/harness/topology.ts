@@ -28,8 +28,9 @@ import {
 } from "./addresses";
 import { onExit, sleepSync } from "./cleanup";
 import { addHostsBlock, removeHostsBlock } from "./hosts";
-import { parseInfo, parsePairs, redisCli, waitFor } from "./redis-query";
+import { CliResult, parseInfo, parsePairs, redisCli, waitFor } from "./redis-query";
 import { SentinelServiceProxy } from "./sentinel-service";
+import { makeTlsMaterial, TlsMaterial } from "./tls";
 
 export type ContainerName = "redis" | "sentinel";
 export type PodKind = "seed" | "redis" | "sentinel";
@@ -59,6 +60,11 @@ export interface TopologyOptions {
     log?: (line: string) => void;
     /** Extra environment of the Redis containers (seed and Redis pods), e.g. the manifests' `maxmemoryEnv`. */
     redisEnv?: Record<string, string>;
+    /**
+     * TLS on (RS_TLS=yes): the topology makes a CA and a server certificate with every pod's
+     * host name and the Sentinel Service's as SANs (openssl), mounted as the pods' /tls.
+     */
+    tls?: boolean;
 }
 
 export interface PodInfo {
@@ -125,6 +131,10 @@ export interface IORedisSentinelOptions {
     name: string;
     password?: string;
     sentinelPassword?: string;
+    /** With TLS on: trust the test CA, for the master/replica connections and the sentinels. */
+    tls?: { ca: string };
+    enableTLSForSentinelMode?: boolean;
+    sentinelTLS?: { ca: string };
 }
 
 const REDIS_PORT = 6379;
@@ -155,9 +165,11 @@ export class Topology {
     private proxy?: SentinelServiceProxy;
     private unregisterExit?: () => void;
     private stopped = false;
+    /** The certificates (with `tls: true`). */
+    readonly tls?: TlsMaterial;
 
     private constructor(
-        private readonly opts: Required<Omit<TopologyOptions, "log" | "subnet" | "quorum" | "password" | "redisEnv">> & TopologyOptions,
+        private readonly opts: Required<Omit<TopologyOptions, "log" | "subnet" | "quorum" | "password" | "redisEnv" | "tls">> & TopologyOptions,
         private readonly lease: SubnetLease,
     ) {
         const s = lease.subnet;
@@ -189,6 +201,7 @@ export class Topology {
             const hosts = this.pods.filter((p) => p.kind === kind).map((p) => `${p.host}\n`).join("");
             fs.writeFileSync(path.join(this.scriptsDir, `${kind}-hosts`), hosts);
         }
+        if (opts.tls) this.tls = makeTlsMaterial([...this.pods.map((p) => p.host), this.serviceHost], path.join(this.dir, "tls"));
     }
 
     /** Allocates addresses, host names and a temp dir; starts nothing. */
@@ -255,6 +268,7 @@ export class Topology {
             sentinels: [{ host: this.serviceHost, port: this.servicePort }],
             name: this.masterName,
             ...(this.password ? { password: this.password, sentinelPassword: this.password } : {}),
+            ...(this.tls ? { tls: { ca: this.tls.ca }, enableTLSForSentinelMode: true, sentinelTLS: { ca: this.tls.ca } } : {}),
         };
     }
 
@@ -345,6 +359,7 @@ export class Topology {
             RS_ELECTION_WAIT_S: String(o.electionWaitS),
         };
         if (p.kind !== "sentinel") Object.assign(env, o.redisEnv ?? {});
+        if (this.tls) Object.assign(env, { RS_TLS: "yes", RS_TLS_DIR: this.tls.dir });
         if (this.password) {
             env.REDIS_PASSWORD = this.password;
             env.REDISCLI_AUTH = this.password;
@@ -482,9 +497,19 @@ export class Topology {
     /** redis-cli against a pod's container (password through REDISCLI_AUTH). */
     async cli(pod: string, container: ContainerName, ...args: string[]): Promise<string> {
         const p = this.pod(pod);
-        const r = await redisCli(p.address, container === "redis" ? REDIS_PORT : SENTINEL_PORT, this.password, args);
+        const r = await this.rcli(p.address, container === "redis" ? REDIS_PORT : SENTINEL_PORT, args);
         if (!r.ok) throw new Error(`${p.name}/${container} ${args[0]}: no answer (${r.out || "connection failed"})`);
         return r.out;
+    }
+
+    /** redis-cli to address:port as this topology's clients connect (password, TLS). */
+    rcli(address: string, port: number, args: string[]): Promise<CliResult> {
+        return redisCli(address, port, this.password, [...this.cliTlsArgs(), ...args]);
+    }
+
+    /** redis-cli's TLS options for this topology ([] without TLS). */
+    cliTlsArgs(): string[] {
+        return this.tls ? ["--tls", "--cacert", path.join(this.tls.dir, "ca.crt")] : [];
     }
 
     async info(pod: string, section = "replication"): Promise<Record<string, string>> {
@@ -507,10 +532,10 @@ export class Topology {
     async redisState(pod: string): Promise<RedisState> {
         const p = this.pod(pod);
         const base: RedisState = { pod: p.name, host: p.host, up: false, offset: 0, keys: 0, standby: false };
-        const r = await redisCli(p.address, REDIS_PORT, this.password, ["INFO", "everything"]);
+        const r = await this.rcli(p.address, REDIS_PORT, ["INFO", "everything"]);
         if (!r.ok || !r.out.includes("role:")) return base;
         const info = parseInfo(r.out);
-        const users = await redisCli(p.address, REDIS_PORT, this.password, ["ACL", "USERS"]);
+        const users = await this.rcli(p.address, REDIS_PORT, ["ACL", "USERS"]);
         let keys = 0;
         for (const [k, v] of Object.entries(info)) if (/^db\d+$/.test(k)) keys += Number(/keys=(\d+)/.exec(v)?.[1] ?? 0);
         return {
@@ -528,11 +553,11 @@ export class Topology {
     async sentinelState(pod: string): Promise<SentinelState> {
         const p = this.pod(pod);
         const base: SentinelState = { pod: p.name, host: p.host, up: false, otherSentinels: 0, replicas: 0 };
-        const m = await redisCli(p.address, SENTINEL_PORT, this.password, ["SENTINEL", "MASTER", this.masterName]);
+        const m = await this.rcli(p.address, SENTINEL_PORT, ["SENTINEL", "MASTER", this.masterName]);
         if (!m.ok || !m.out.includes("flags")) return base;
         const master = parsePairs(m.out);
         const countUp = async (cmd: string): Promise<number> => {
-            const r = await redisCli(p.address, SENTINEL_PORT, this.password, ["SENTINEL", cmd, this.masterName]);
+            const r = await this.rcli(p.address, SENTINEL_PORT, ["SENTINEL", cmd, this.masterName]);
             return (r.out.match(/^flags\n(.*)$/gm) ?? []).filter((f) => !/s_down|o_down|disconnected/.test(f)).length;
         };
         return {
@@ -594,7 +619,7 @@ export class Topology {
 
     /** The host the Sentinel Service names as master (undefined if none answers). */
     async serviceMaster(): Promise<string | undefined> {
-        const r = await redisCli(this.serviceAddress, this.servicePort, this.password, ["SENTINEL", "get-master-addr-by-name", this.masterName]);
+        const r = await this.rcli(this.serviceAddress, this.servicePort, ["SENTINEL", "get-master-addr-by-name", this.masterName]);
         const host = r.ok ? r.out.split("\n")[0] : "";
         return host && !host.includes(" ") ? host : undefined;
     }
