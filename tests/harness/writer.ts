@@ -6,33 +6,9 @@
  * acknowledged write is on the current master.
  */
 import Redis, { RedisOptions } from "ioredis";
+import { AckedWrite, PacedWriter } from "./paced-writer";
 
-export interface AckedWrite {
-    key: string;
-    value: string;
-    sentAt: number;
-    ackAt: number;
-}
-
-export interface WriteError {
-    key: string;
-    at: number;
-    message: string;
-}
-
-export interface WriterReport {
-    sent: number;
-    acked: number;
-    errors: number;
-    /** Writes neither acknowledged nor failed when the writer stopped. */
-    unsettled: number;
-    /** Longest interval between consecutive acknowledgements (ms), and where it was. */
-    longestGapMs: number;
-    longestGapFrom?: number;
-    longestGapTo?: number;
-    /** First few distinct error messages. */
-    errorMessages: string[];
-}
+export type { AckedWrite, WriteError, WriterReport } from "./paced-writer";
 
 export interface WriterOptions {
     /** Connection options, e.g. topology.clientOptions(); merged over the application defaults. */
@@ -65,82 +41,31 @@ export function applicationRedisOptions(connection: RedisOptions): RedisOptions 
     };
 }
 
-export class ContinuousWriter {
-    readonly prefix: string;
-    readonly acked: AckedWrite[] = [];
-    readonly errors: WriteError[] = [];
+export class ContinuousWriter extends PacedWriter {
     private readonly client: Redis;
-    private timer?: NodeJS.Timeout;
-    private seq = 0;
-    private readonly inFlight = new Set<Promise<void>>();
 
     constructor(private readonly opts: WriterOptions) {
-        this.prefix = opts.prefix ?? `writer:${Math.random().toString(36).slice(2, 8)}:`;
+        super(opts.prefix ?? `writer:${Math.random().toString(36).slice(2, 8)}:`, opts.intervalMs ?? 20);
         this.client = new Redis(applicationRedisOptions(opts.redis));
         this.client.on("error", () => undefined); // surfaced per command instead
     }
 
     start(): this {
-        if (this.timer) return this;
-        this.timer = setInterval(() => this.writeOne(), this.opts.intervalMs ?? 20);
+        this.startWriting();
         return this;
     }
 
-    private writeOne(): void {
-        const n = ++this.seq;
-        const key = `${this.prefix}${n}`;
-        const value = `${n}:${Date.now()}`;
-        const sentAt = Date.now();
-        const p = (async () => {
-            try {
-                await this.client.set(key, value);
-                const want = this.opts.waitReplicas ?? 0;
-                if (want > 0) {
-                    const got = Number(await this.client.wait(want, this.opts.waitTimeoutMs ?? 1000));
-                    if (got < want) throw new Error(`WAIT: ${got} of ${want} replicas acknowledged`);
-                }
-                this.acked.push({ key, value, sentAt, ackAt: Date.now() });
-            } catch (e) {
-                this.errors.push({ key, at: Date.now(), message: (e as Error).message });
-            }
-        })();
-        this.inFlight.add(p);
-        void p.finally(() => this.inFlight.delete(p));
-    }
-
-    /** Stops writing, waits (bounded) for writes in flight, closes the client. */
-    async stop(settleMs = 10_000): Promise<WriterReport> {
-        if (this.timer) clearInterval(this.timer);
-        this.timer = undefined;
-        await Promise.race([Promise.all([...this.inFlight]), new Promise((r) => setTimeout(r, settleMs))]);
-        const report = this.report();
-        this.client.disconnect();
-        return report;
-    }
-
-    report(): WriterReport {
-        const acks = this.acked.map((a) => a.ackAt).sort((a, b) => a - b);
-        let longestGapMs = 0;
-        let longestGapFrom: number | undefined;
-        let longestGapTo: number | undefined;
-        for (let i = 1; i < acks.length; i++) {
-            const gap = acks[i] - acks[i - 1];
-            if (gap > longestGapMs) {
-                longestGapMs = gap;
-                longestGapFrom = acks[i - 1];
-                longestGapTo = acks[i];
-            }
+    protected async write(key: string, value: string): Promise<void> {
+        await this.client.set(key, value);
+        const want = this.opts.waitReplicas ?? 0;
+        if (want > 0) {
+            const got = Number(await this.client.wait(want, this.opts.waitTimeoutMs ?? 1000));
+            if (got < want) throw new Error(`WAIT: ${got} of ${want} replicas acknowledged`);
         }
-        return {
-            sent: this.seq,
-            acked: this.acked.length,
-            errors: this.errors.length,
-            unsettled: this.inFlight.size,
-            longestGapMs,
-            longestGapFrom,
-            longestGapTo,
-            errorMessages: [...new Set(this.errors.map((e) => e.message))].slice(0, 5),
-        };
+    }
+
+    protected async close(): Promise<void> {
+        this.client.disconnect();
     }
 }
 
