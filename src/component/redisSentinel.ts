@@ -173,6 +173,8 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 kubeconfig: spec.kubeconfig,
                 context: spec.kubeContext,
                 timeoutSeconds: spec.retirement.timeoutSeconds,
+                // Applied to the running Sentinels (SENTINEL SET): no pod template holds it.
+                quorum: spec.quorum,
             }, { parent: this, dependsOn: [redisSet, sentinelSet] });
         }
 

@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { ManifestSpec } from "./spec";
 import { type Names, objectLabels } from "./names";
 import { createHash } from "crypto";
-import { EXPORTER_PASSWORD_FILE_KEY, REDIS_HOSTS_FILE, SENTINEL_HOSTS_FILE } from "./containers";
+import { EXPORTER_PASSWORD_FILE_KEY, QUORUM_FILE, REDIS_HOSTS_FILE, SENTINEL_HOSTS_FILE } from "./containers";
 
 /** Stands in for the password wherever manifests are shown (`npm run render`). */
 export const REDACTED = "<redacted: a Pulumi secret>";
@@ -28,10 +28,10 @@ export function authSecret(spec: ManifestSpec, names: Names): k8s.types.input.co
 }
 
 /**
- * The scripts every container runs, shipped as the exact files the tests run, and the
- * host lists of both sets ({@link REDIS_HOSTS_FILE}, {@link SENTINEL_HOSTS_FILE}). The
- * scripts read those lists at use time: the ConfigMap is updated in place when a set
- * scales, so no pod template holds them and a scale rolls no pod.
+ * The scripts every container runs, shipped as the exact files the tests run, the
+ * host lists of both sets ({@link REDIS_HOSTS_FILE}, {@link SENTINEL_HOSTS_FILE}) and the
+ * Sentinel quorum ({@link QUORUM_FILE}). The scripts read those at use time: the ConfigMap
+ * is updated in place when a set scales, so no pod template holds them and a scale rolls no pod.
  */
 export function scriptsConfigMap(spec: ManifestSpec, names: Names, scripts: Record<string, string>): k8s.types.input.core.v1.ConfigMap {
     return {
@@ -42,6 +42,7 @@ export function scriptsConfigMap(spec: ManifestSpec, names: Names, scripts: Reco
             ...scripts,
             [REDIS_HOSTS_FILE]: names.redisHosts.join("\n") + "\n",
             [SENTINEL_HOSTS_FILE]: names.sentinelHosts.join("\n") + "\n",
+            [QUORUM_FILE]: `${spec.quorum}\n`,
         },
     };
 }

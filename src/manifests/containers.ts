@@ -15,6 +15,12 @@ export const SENTINEL_DIR = "/sentinel";
 /** Keys of the scripts ConfigMap (files in /scripts) listing each set's pods, one DNS name a line. */
 export const REDIS_HOSTS_FILE = "redis-hosts";
 export const SENTINEL_HOSTS_FILE = "sentinel-hosts";
+/**
+ * Key of the scripts ConfigMap holding the Sentinel quorum: read by a Sentinel that starts
+ * when no running Sentinel answers (common.sh `rs_quorum`); running Sentinels get it from the
+ * reconcile (`SENTINEL SET`). Not in any pod template, so a scale rolls no Sentinel.
+ */
+export const QUORUM_FILE = "quorum";
 
 /** The script each role runs (keys of the scripts ConfigMap). */
 export const ROLE_SCRIPTS = {
@@ -64,12 +70,12 @@ export function scriptEnv(spec: ManifestSpec, names: Names): EnvVar[] {
 }
 
 /**
- * The Sentinel settings, on Sentinel containers only: changing them (or the default quorum,
- * when the Sentinel set scales) rolls the Sentinels and no Redis pod.
+ * The Sentinel settings, on Sentinel containers only: changing them rolls the Sentinels and no
+ * Redis pod. Not the quorum: the default one follows the Sentinel count, so it lives in the
+ * scripts ConfigMap ({@link QUORUM_FILE}) and a scale rolls no pod.
  */
-export function sentinelEnv(spec: Pick<ManifestSpec, "quorum" | "sentinel">): EnvVar[] {
+export function sentinelEnv(spec: Pick<ManifestSpec, "sentinel">): EnvVar[] {
     return [
-        { name: "RS_QUORUM", value: String(spec.quorum) },
         { name: "RS_DOWN_AFTER_MS", value: String(spec.sentinel.downAfterMilliseconds) },
         { name: "RS_FAILOVER_TIMEOUT_MS", value: String(spec.sentinel.failoverTimeoutMilliseconds) },
         { name: "RS_PARALLEL_SYNCS", value: String(spec.sentinel.parallelSyncs) },

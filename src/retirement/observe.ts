@@ -15,6 +15,8 @@ export interface RetirementTarget {
   replicas: string[];
   /** Hosts of the Sentinel set's pods (the seed's own Sentinel is not listed here). */
   sentinels: string[];
+  /** The quorum every listed Sentinel must run with (`SENTINEL SET`, phase "quorum"); unset: left as it is. */
+  quorum?: number;
 }
 
 export interface SentinelView {

@@ -15,6 +15,7 @@ import { loadKubeConfig, PodApi } from "../kube";
 import { KubeTransport } from "./kube-transport";
 import { DEFAULT_TIMEOUT_MS, errText, retireSeed, retirementError, RetirementResult, SeedPodControl } from "./retire";
 import { RetirementTransport } from "./transport-core";
+import type { RetirementTarget } from "./observe";
 
 /** Inputs of the SeedRetirement resource (plain values, as the provider receives them). */
 export interface SeedRetirementInputs {
@@ -36,6 +37,8 @@ export interface SeedRetirementInputs {
   context?: string;
   /** Deadline for the whole retirement (default 600). */
   timeoutSeconds?: number;
+  /** The Sentinel quorum, applied to the running Sentinels (`SENTINEL SET`); a change re-runs the reconcile. */
+  quorum?: number;
 }
 
 export interface SeedRetirementOutputs {
@@ -56,6 +59,8 @@ export interface SeedRetirementOutputs {
   /** The pods the Sentinels were reconciled with (a change re-runs the reconcile: scale up or down). */
   redisPods: string[];
   sentinelPods: string[];
+  /** The quorum applied to every Sentinel (absent in the state of a stack from before it was applied here). */
+  quorum?: number;
 }
 
 /** Pieces the provider builds from its inputs; tests replace them (a local transport, a fake pod). */
@@ -71,12 +76,13 @@ export function hostOf(pod: string, headlessDomain: string): string {
   return `${pod}.${headlessDomain}`;
 }
 
-export function targetOf(inputs: SeedRetirementInputs): { masterName: string; seed: string; replicas: string[]; sentinels: string[] } {
+export function targetOf(inputs: SeedRetirementInputs): RetirementTarget {
   return {
     masterName: inputs.masterName,
     seed: hostOf(inputs.seedPod, inputs.headlessDomain),
     replicas: inputs.redisPods.map((p) => hostOf(p, inputs.headlessDomain)),
     sentinels: inputs.sentinelPods.map((p) => hostOf(p, inputs.headlessDomain)),
+    ...(inputs.quorum !== undefined ? { quorum: inputs.quorum } : {}),
   };
 }
 
@@ -148,6 +154,9 @@ export function inputFailures(inputs: Partial<SeedRetirementInputs>): { property
   if (inputs.timeoutSeconds !== undefined && !(typeof inputs.timeoutSeconds === "number" && inputs.timeoutSeconds > 0)) {
     failures.push({ property: "timeoutSeconds", reason: "timeoutSeconds must be a positive number" });
   }
+  if (inputs.quorum !== undefined && !(Number.isInteger(inputs.quorum) && inputs.quorum >= 1 && inputs.quorum <= (inputs.sentinelPods?.length ?? Infinity))) {
+    failures.push({ property: "quorum", reason: `quorum must be a whole number from 1 to the number of Sentinel pods (${inputs.sentinelPods?.length ?? "?"}), not ${String(inputs.quorum)}` });
+  }
   return failures;
 }
 
@@ -178,6 +187,7 @@ export async function runRetirement(inputs: SeedRetirementInputs, runtime: Retir
     switchedOver: result.switchedOver,
     redisPods: [...inputs.redisPods],
     sentinelPods: [...inputs.sentinelPods],
+    ...(inputs.quorum !== undefined ? { quorum: inputs.quorum } : {}),
   };
 }
 
@@ -191,6 +201,8 @@ export function diffRetirement(olds: Partial<SeedRetirementOutputs>, news: SeedR
   const same = (a: string[] | undefined, b: string[]): boolean => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
   if (!same(olds.redisPods, news.redisPods)) changed.push("redisPods");
   if (!same(olds.sentinelPods, news.sentinelPods)) changed.push("sentinelPods");
+  // A new quorum (the default one follows the Sentinel count) is applied to the running Sentinels.
+  if (news.quorum !== undefined && olds.quorum !== news.quorum) changed.push("quorum");
   return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 

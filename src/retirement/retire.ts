@@ -196,6 +196,7 @@ class Retirement {
       }
       await this.phase("failover-finished", () => this.waitFailoverFinished(newMaster, pod !== undefined));
       await this.phase("replicas-attached", () => this.waitReplicasAttached(newMaster));
+      if (this.target.quorum !== undefined) await this.phase("quorum", () => this.applyQuorum(this.target.quorum!, newMaster));
       let seedPod: RetirementResult["seedPod"] = "already-gone";
       if (pod) {
         const outcome = await this.phase("delete-seed", () => this.deleteSeed(pod.uid, newMaster));
@@ -454,6 +455,36 @@ class Retirement {
       }
     });
     return outcome;
+  }
+
+  /**
+   * Every Sentinel of the set runs with `quorum` (`SENTINEL SET`, which Sentinel also writes
+   * into its sentinel.conf): the reconcile after a scale (the default quorum follows the
+   * Sentinel count) or a `quorum` change, which roll no pod. It runs once the pods a scale-down
+   * removes are gone and every Sentinel of the set answers, so a grow raises the quorum only
+   * after the new Sentinels exist and a shrink lowers it as soon as the removed ones are gone.
+   */
+  private async applyQuorum(quorum: number, newMaster: string): Promise<void> {
+    const want = String(quorum);
+    await this.waitFor("quorum", `The master is ${newMaster}.`, Math.min(this.pollMs, 200), async (): Promise<Verdict<true>> => {
+      const views: string[] = [];
+      for (const host of this.target.sentinels) {
+        let current: string | undefined;
+        try {
+          current = fieldsToRecord(await this.t.call("sentinel", host, ["SENTINEL", "MASTER", this.target.masterName])).quorum;
+          if (current !== want) {
+            await this.t.call("sentinel", host, ["SENTINEL", "SET", this.target.masterName, "quorum", want]);
+            this.log(`SENTINEL SET ${this.target.masterName} quorum ${want} on ${host} (was ${current ?? "?"})`);
+            current = fieldsToRecord(await this.t.call("sentinel", host, ["SENTINEL", "MASTER", this.target.masterName])).quorum;
+          }
+        } catch (err) {
+          views.push(`${host}: ${errText(err)}`);
+          continue;
+        }
+        if (current !== want) views.push(`${host}: quorum ${current ?? "?"}`);
+      }
+      return views.length === 0 ? { ok: true, value: true } : { ok: false, unmet: `every Sentinel runs with quorum ${want}`, observed: views.join("; ") };
+    });
   }
 
   private async resetSentinels(newMaster: string): Promise<string[]> {

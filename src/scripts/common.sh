@@ -13,7 +13,8 @@
 #   RS_BIND                 addresses to listen on [0.0.0.0]
 #   RS_REDIS_PORT           Redis port [6379]
 #   RS_SENTINEL_LISTEN_PORT Sentinel port [26379]
-#   RS_QUORUM               Sentinel quorum [2]
+#   RS_QUORUM               Sentinel quorum, when neither the running Sentinels nor
+#                           $RS_SCRIPTS_DIR/quorum give one (see rs_quorum) [2]
 #   RS_DOWN_AFTER_MS        [5000] see sentinel.sh for why
 #   RS_FAILOVER_TIMEOUT_MS  [60000] see sentinel.sh for why
 #   RS_PARALLEL_SYNCS       [1] see sentinel.sh for why
@@ -506,8 +507,9 @@ rs_cold_start() {
 }
 
 # rs_sentinel_conf MASTERHOST MASTERPORT: sentinel.conf monitoring that master, written
-# afresh at every start, so the current settings (quorum, down-after, failover-timeout,
-# parallel-syncs, password) always take effect. Kept from the file on the volume: this
+# afresh at every start, so the current settings (down-after, failover-timeout,
+# parallel-syncs, password) always take effect; the quorum is the running Sentinels' (set by
+# rs_run_sentinel from rs_quorum, RS_QUORUM_NOW). Kept from the file on the volume: this
 # sentinel's id and its current epoch, and, when it monitors the same master, that
 # master's epochs and the replicas and sentinels it learned (state, not settings).
 rs_sentinel_conf() {
@@ -535,13 +537,29 @@ rs_sentinel_conf() {
     else
       echo "protected-mode no"
     fi
-    echo "sentinel monitor $RS_MASTER_NAME $1 $2 $RS_QUORUM"
+    echo "sentinel monitor $RS_MASTER_NAME $1 $2 ${RS_QUORUM_NOW:-$RS_QUORUM}"
     [ -n "${REDIS_PASSWORD:-}" ] && printf '%s\n' "sentinel auth-pass $RS_MASTER_NAME $(rs_q "$REDIS_PASSWORD")"
     echo "sentinel down-after-milliseconds $RS_MASTER_NAME $RS_DOWN_AFTER_MS"
     echo "sentinel failover-timeout $RS_MASTER_NAME $RS_FAILOVER_TIMEOUT_MS"
     echo "sentinel parallel-syncs $RS_MASTER_NAME $RS_PARALLEL_SYNCS"
     [ -n "$_kept" ] && printf '%s\n' "$_kept"
   } | rs_write_private "$RS_SENTINEL_DIR/sentinel.conf"
+}
+
+# rs_quorum: the quorum a starting Sentinel monitors with. No pod template holds it (a scale
+# that changes the default quorum would roll every Sentinel): the running Sentinels carry it,
+# changed by the reconcile of the seed retirement resource (SENTINEL SET <master> quorum N,
+# src/retirement), so a Sentinel that starts (restart, scale-up) takes theirs, asked through
+# the Sentinel Service; when none answers (first boot, every Sentinel down), the `quorum`
+# file of the scripts ConfigMap, read now; else RS_QUORUM.
+rs_quorum() {
+  if [ -n "${RS_SENTINEL_HOST:-}" ]; then
+    _q=$(rs_cli "$RS_SENTINEL_HOST" "$RS_SENTINEL_PORT" SENTINEL MASTER "$RS_MASTER_NAME" | awk 'NR % 2 == 1 { k = $0; next } k == "quorum" { print; exit }')
+    case "$_q" in ''|*[!0-9]*|0) ;; *) echo "$_q"; return 0 ;; esac
+  fi
+  _q=$(head -n 1 "${RS_SCRIPTS_DIR:-/scripts}/quorum" 2>/dev/null | tr -d ' \r')
+  case "$_q" in ''|*[!0-9]*|0) _q=$RS_QUORUM ;; esac
+  echo "$_q"
 }
 
 # The master a sentinel.conf left on the volume monitors ("host port"), or nothing.
@@ -569,10 +587,11 @@ rs_monitor_known_master() {
 # rs_run_sentinel MASTERHOST MASTERPORT: monitor that master with the current settings
 # (keeping the state on the volume, see rs_sentinel_conf) and become redis-sentinel.
 rs_run_sentinel() {
+  RS_QUORUM_NOW=$(rs_quorum)
   if [ "$(rs_persisted_master)" = "$1 $2" ]; then
-    rs_log "monitoring $1:$2 with the state kept on the volume (quorum $RS_QUORUM, down-after ${RS_DOWN_AFTER_MS}ms)"
+    rs_log "monitoring $1:$2 with the state kept on the volume (quorum $RS_QUORUM_NOW, down-after ${RS_DOWN_AFTER_MS}ms)"
   else
-    rs_log "monitoring $1:$2 (quorum $RS_QUORUM, down-after ${RS_DOWN_AFTER_MS}ms)"
+    rs_log "monitoring $1:$2 (quorum $RS_QUORUM_NOW, down-after ${RS_DOWN_AFTER_MS}ms)"
   fi
   rs_sentinel_conf "$1" "$2"
   exec redis-sentinel "$RS_SENTINEL_DIR/sentinel.conf"

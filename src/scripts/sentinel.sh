@@ -1,7 +1,7 @@
 #!/bin/sh
 # sentinel.sh: container command of a pod of the Sentinel set.
 #
-# Environment: see common.sh (RS_SENTINEL_HOST/PORT, RS_MASTER_NAME, RS_QUORUM,
+# Environment: see common.sh (RS_SENTINEL_HOST/PORT, RS_MASTER_NAME, RS_QUORUM (see rs_quorum),
 # RS_DOWN_AFTER_MS, RS_FAILOVER_TIMEOUT_MS, RS_PARALLEL_SYNCS, RS_SENTINEL_DIR,
 # RS_REDIS_HOSTS, RS_SEED_HOST, REDIS_PASSWORD, ...).
 #

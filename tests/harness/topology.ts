@@ -201,6 +201,7 @@ export class Topology {
             const hosts = this.pods.filter((p) => p.kind === kind).map((p) => `${p.host}\n`).join("");
             fs.writeFileSync(path.join(this.scriptsDir, `${kind}-hosts`), hosts);
         }
+        this.writeQuorumFile();
         if (opts.tls) this.tls = makeTlsMaterial([...this.pods.map((p) => p.host), this.serviceHost], path.join(this.dir, "tls"));
     }
 
@@ -277,12 +278,20 @@ export class Topology {
      * keep theirs until restarted, as a rolled pod template would).
      */
     reconfigure(changes: Pick<TopologyOptions, "quorum" | "downAfterMs" | "failoverTimeoutMs" | "parallelSyncs" | "password">): void {
-        if (changes.quorum !== undefined) this.quorum = changes.quorum;
+        if (changes.quorum !== undefined) {
+            this.quorum = changes.quorum;
+            this.writeQuorumFile();
+        }
         if (changes.downAfterMs !== undefined) this.downAfterMs = this.opts.downAfterMs = changes.downAfterMs;
         if (changes.failoverTimeoutMs !== undefined) this.opts.failoverTimeoutMs = changes.failoverTimeoutMs;
         if (changes.parallelSyncs !== undefined) this.opts.parallelSyncs = changes.parallelSyncs;
         if (changes.password !== undefined) this.password = changes.password;
         this.log(`reconfigured: ${Object.keys(changes).join(", ")}`);
+    }
+
+    /** The ConfigMap's `quorum` file (what a Sentinel starts with when no running Sentinel answers). */
+    private writeQuorumFile(): void {
+        fs.writeFileSync(path.join(this.scriptsDir, "quorum"), `${this.quorum}\n`);
     }
 
     // ---- starting pods ----------------------------------------------------------

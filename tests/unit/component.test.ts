@@ -143,7 +143,8 @@ describe("RedisSentinel under Pulumi mocks", function () {
         const sets = Object.fromEntries(run.byType(T.statefulSet).map((r) => [r.inputs.metadata.name, r.inputs]));
         assert.equal(sets["cache-redis"].spec.replicas, 3);
         assert.equal(sets["cache-sentinel"].spec.replicas, 3);
-        assert.equal(env(sets["cache-sentinel"].spec.template.spec.containers[0], "RS_QUORUM"), "2");
+        assert.equal(run.byName("cache-scripts").inputs.data.quorum, "2\n");
+        assert.equal(run.byName("cache-seed-retirement").inputs.quorum, 2);
         assert.equal(env(sets["cache-sentinel"].spec.template.spec.containers[0], "RS_DOWN_AFTER_MS"), "5000");
     });
 
@@ -200,7 +201,8 @@ describe("RedisSentinel options", function () {
         const sets = Object.fromEntries(run.byType(T.statefulSet).map((r: Registration) => [r.inputs.metadata.name, r.inputs]));
         assert.equal(sets["cache-redis"].spec.replicas, 5);
         assert.equal(sets["cache-sentinel"].spec.replicas, 7);
-        assert.equal(env(sets["cache-sentinel"].spec.template.spec.containers[0], "RS_QUORUM"), "5");
+        assert.equal(run.byName("cache-scripts").inputs.data.quorum, "5\n");
+        assert.equal(run.byName("cache-seed-retirement").inputs.quorum, 5);
     });
 
     it("passes an explicit kubernetes provider to every Kubernetes child", async () => {

@@ -4,7 +4,7 @@
  * changes both templates (their checksum annotation).
  */
 import { strict as assert } from "assert";
-import { installMocks } from "./support/mockedPulumi";
+import { DYNAMIC_TYPE, installMocks } from "./support/mockedPulumi";
 import { RedisSentinel } from "../../src";
 import { SCRIPTS_CHECKSUM_ANNOTATION, scriptsChecksum } from "../../src/manifests/config";
 import { buildManifests } from "../../src/manifests";
@@ -18,6 +18,7 @@ function render(scripts: Record<string, string>) {
 
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
+const SEED_RETIREMENT = DYNAMIC_TYPE;
 
 async function deploy(args: ConstructorParameters<typeof RedisSentinel>[1]) {
     const run = installMocks();
@@ -25,14 +26,14 @@ async function deploy(args: ConstructorParameters<typeof RedisSentinel>[1]) {
     await run.settle();
     const set = (which: "redis" | "sentinel") => run.byType(STATEFUL_SET).find((r) => r.name === `cache-${which}`)!.inputs.spec;
     const configMap = run.byType(CONFIG_MAP).find((r) => r.name === "cache-scripts")!.inputs.data as Record<string, string>;
-    return { redis: set("redis"), sentinel: set("sentinel"), configMap };
+    const retirementQuorum = run.byType(SEED_RETIREMENT).find((r) => r.name === "cache-seed-retirement")?.inputs.quorum as number | undefined;
+    return { redis: set("redis"), sentinel: set("sentinel"), configMap, retirementQuorum };
 }
 
 describe("day-two changes under Pulumi mocks", function () {
     this.timeout(20_000);
 
     it("scaling either set changes no pod template of either set (only its replica count and the host lists in the ConfigMap)", async () => {
-        // An explicit quorum (valid for 3 and 5): the default (a majority) follows the Sentinel count, see below.
         const base = await deploy({ replicas: 3, sentinels: 3, quorum: 3 });
         const moreRedis = await deploy({ replicas: 5, sentinels: 3, quorum: 3 });
         const moreSentinels = await deploy({ replicas: 3, sentinels: 5, quorum: 3 });
@@ -49,15 +50,27 @@ describe("day-two changes under Pulumi mocks", function () {
         assert.doesNotMatch(env, /cache-redis-0\.|cache-sentinel-0\./, "a pod template names the pods of a set");
     });
 
-    it("the default quorum follows the Sentinel count: scaling the Sentinels rolls them (RS_QUORUM only), never the Redis set", async () => {
-        const base = await deploy({ sentinels: 3 });
-        const more = await deploy({ sentinels: 5 });
-        assert.deepEqual(more.redis.template, base.redis.template, "the Redis set's pod template changed");
-        const quorumOf = (set: any) => set.template.spec.containers[0].env.find((e: any) => e.name === "RS_QUORUM")?.value;
-        assert.deepEqual([quorumOf(base.sentinel), quorumOf(more.sentinel)], ["2", "3"]);
-        const withoutQuorum = (set: any) => JSON.stringify(set.template).replace(/"RS_QUORUM","value":"\d+"/, "");
-        assert.equal(withoutQuorum(more.sentinel), withoutQuorum(base.sentinel));
-        assert.equal(quorumOf(base.redis), undefined, "a Redis container gets the Sentinel settings");
+    it("with the default quorum (a majority, so it follows the Sentinel count) no scale of either set, or of both at once, changes a pod template: the quorum is in the ConfigMap", async () => {
+        const counts = [[3, 3], [5, 5], [3, 5], [5, 3], [1, 7], [7, 1], [3, 15], [100, 4]] as const;
+        const deployments = await Promise.all(counts.map(([replicas, sentinels]) => deploy({ replicas, sentinels, allowFewerThanThreeSentinels: true })));
+        const [base] = deployments;
+        deployments.forEach((d, i) => {
+            const [replicas, sentinels] = counts[i]!;
+            assert.deepEqual(d.redis.template, base!.redis.template, `${replicas}/${sentinels}: the Redis set's pod template changed`);
+            assert.deepEqual(d.sentinel.template, base!.sentinel.template, `${replicas}/${sentinels}: the Sentinel set's pod template changed`);
+            assert.equal(d.configMap.quorum, `${Math.floor(sentinels / 2) + 1}\n`, `${replicas}/${sentinels}: the ConfigMap's quorum`);
+            assert.deepEqual([d.redis.replicas, d.sentinel.replicas], [replicas, sentinels]);
+        });
+        assert.doesNotMatch(JSON.stringify([base!.redis.template, base!.sentinel.template]), /RS_QUORUM/, "a pod template holds the quorum");
+    });
+
+    it("an explicit quorum changes no pod template either: it reaches the running Sentinels through the retirement resource's reconcile", async () => {
+        const three = await deploy({ sentinels: 5, quorum: 3 });
+        const four = await deploy({ sentinels: 5, quorum: 4 });
+        assert.deepEqual(four.sentinel.template, three.sentinel.template);
+        assert.deepEqual(four.redis.template, three.redis.template);
+        assert.deepEqual([three.configMap.quorum, four.configMap.quorum], ["3\n", "4\n"]);
+        assert.deepEqual([three.retirementQuorum, four.retirementQuorum], [3, 4]);
     });
 
     it("both pod templates carry the checksum of the scripts they run, so a change of the scripts rolls them", async () => {

@@ -28,8 +28,8 @@ describe("the root stack program", function () {
         assert.equal(sets["sessions-redis"].spec.replicas, 5);
         assert.equal(sets["sessions-sentinel"].spec.replicas, 5);
         assert.equal(sets["sessions-redis"].metadata.namespace, "apps");
-        const quorum = sets["sessions-sentinel"].spec.template.spec.containers[0].env.find((e: any) => e.name === "RS_QUORUM");
-        assert.equal(quorum.value, "3");
+        const scripts = run.byType("kubernetes:core/v1:ConfigMap").find((r) => r.inputs.metadata.name === "sessions-scripts")!;
+        assert.equal(scripts.inputs.data.quorum, "3\n");
         assert.ok(stack.sentinelHost && stack.password, "the stack exports connection outputs");
     });
 

@@ -229,6 +229,17 @@ describe("SeedRetirement diff and scale-down bookkeeping", () => {
         }
     });
 
+    it("re-runs when the quorum changes (applied to the running Sentinels), also for a stack whose state has no quorum yet; not when it is the same", () => {
+        const withQuorum = { ...olds, quorum: 2 };
+        assert.equal(diffRetirement(withQuorum, { ...news, quorum: 2 }).changes, false);
+        assert.deepEqual(diffRetirement(withQuorum, { ...news, quorum: 3 }), { changes: true, replaces: [], deleteBeforeReplace: false });
+        assert.equal(diffRetirement(olds, { ...news, quorum: 2 }).changes, true);
+        assert.equal(diffRetirement(olds, news).changes, false, "no quorum input: nothing to apply");
+        assert.deepEqual(inputFailures({ ...news, quorum: 4 }).map((f) => f.property), ["quorum"]);
+        assert.deepEqual(inputFailures({ ...news, quorum: 0 }).map((f) => f.property), ["quorum"]);
+        assert.deepEqual(inputFailures({ ...news, quorum: 3 }), []);
+    });
+
     it("names the pods a scale-down removes", () => {
         assert.deepEqual(removedPods(olds.redisPods, ["r-0"]), ["r-1", "r-2"]);
         assert.deepEqual(removedPods(undefined, ["r-0"]), []);
