@@ -10,7 +10,7 @@ import { exporterPasswordFile } from "../manifests/containers";
 import { scriptFiles } from "../scripts";
 import type { V1Pod } from "@kubernetes/client-node";
 import { SeedPod, SeedRetirement } from "../retirement/resource";
-import { StorageClassCheck } from "../storage";
+import { StorageClassCheck, VolumeGuard } from "../storage";
 
 /** The Pulumi type token of the component. */
 export const RESOURCE_TYPE = "redis-sentinel:index:RedisSentinel";
@@ -93,6 +93,16 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 context: spec.kubeContext,
             }, { parent: this })
             : undefined;
+        // The options that shape the volumeClaimTemplates cannot change on a running deployment
+        // (Pulumi would replace both sets, every pod at once): refused at preview, before the seed.
+        const volumeGuard = new VolumeGuard(`${name}-volume-guard`, {
+            enabled: spec.persistence.enabled,
+            size: spec.persistence.size,
+            sentinelSize: spec.persistence.sentinelSize,
+            storageClass: spec.persistence.storageClass ?? "",
+            redisSet: manifests.apply((m) => m.names.redisSet),
+            sentinelSet: manifests.apply((m) => m.names.sentinelSet),
+        }, { parent: this });
         // The pods' ServiceAccount, when the component creates it: the pods need it to exist.
         const serviceAccount = spec.serviceAccount.create ? new k8s.core.v1.ServiceAccount(`${name}-service-account`, {
             metadata: pick(manifests, (m) => m.serviceAccount!.metadata),
@@ -113,7 +123,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             kubeconfig: spec.kubeconfig,
             context: spec.kubeContext,
             timeoutSeconds: spec.retirement.timeoutSeconds,
-        }, child([secret, configMap, headless, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : [])]));
+        }, child([secret, configMap, headless, volumeGuard, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : [])]));
 
         // 3. The Sentinel Service, in front of the seed's Sentinel first.
         const sentinelService = new k8s.core.v1.Service(`${name}-sentinel-svc`, {
