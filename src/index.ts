@@ -1,6 +1,7 @@
-export { RedisSentinel, RESOURCE_TYPE, type SentinelAddress } from "./component/redisSentinel";
+export { RedisSentinel, RESOURCE_TYPE, type SentinelAddress, type TlsClientInfo } from "./component/redisSentinel";
 export type {
     RedisSentinelArgs, ContainerResources, PersistenceArgs, SentinelTuningArgs, RetirementArgs, NetworkPolicyArgs, MetricsArgs,
+    TlsArgs, TlsIssuerRef,
 } from "./options/args";
 export { RedisSentinelConfigError } from "./options/validate";
 export { DEFAULTS } from "./options/defaults";

@@ -18,3 +18,5 @@ export const clientLabels = redis.clientLabels;
 export const currentMaster = redis.currentMaster;
 export const currentMasterHost = redis.currentMasterHost;
 export const writePauseMs = redis.writePauseMs;
+/** TLS: `{ enabled, caSecretName, caSecretKey }` (the Secret and key holding the CA clients trust). */
+export const tls = redis.tls;

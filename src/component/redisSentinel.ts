@@ -21,6 +21,15 @@ export interface SentinelAddress {
     port: number;
 }
 
+/** What a client needs for TLS (`tls.enabled`): the Secret and key holding the CA that signed the servers' certificate. */
+export interface TlsClientInfo {
+    enabled: boolean;
+    /** The Secret holding the CA (the certificate Secret the pods mount); set when enabled. */
+    caSecretName?: string;
+    /** Its key holding the CA certificate (PEM): `ca.crt`. */
+    caSecretKey?: string;
+}
+
 /**
  * Highly available Redis on Kubernetes: a Redis master with replicas and a Sentinel quorum.
  *
@@ -58,6 +67,8 @@ export class RedisSentinel extends pulumi.ComponentResource {
     public readonly currentMasterHost: pulumi.Output<string>;
     /** How long writes were paused during the seed's switchover, in milliseconds. */
     public readonly writePauseMs: pulumi.Output<number>;
+    /** TLS: whether it is on, and where clients find the CA (`{ enabled: false }` when off). */
+    public readonly tls: pulumi.Output<TlsClientInfo>;
 
     constructor(name: string, args: RedisSentinelArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super(RESOURCE_TYPE, name, {}, opts);
@@ -73,7 +84,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-auth`, {
             metadata: pick(manifests, (m) => m.secret.metadata),
             type: "Opaque",
-            stringData: authSecretData(spec, (key) => (key === "password" ? password : password.apply(exporterPasswordFile))),
+            stringData: authSecretData(spec, (key) => (key === "password" ? password : password.apply((p) => exporterPasswordFile(p, spec.tls.enabled)))),
         }, named());
         const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, {
             metadata: pick(manifests, (m) => m.configMap.metadata),
@@ -109,6 +120,15 @@ export class RedisSentinel extends pulumi.ComponentResource {
             automountServiceAccountToken: spec.serviceAccount.automountToken,
         }, named()) : undefined;
 
+        // The certificate every pod mounts, from a cert-manager issuer (`tls.issuer`); the
+        // provider waits until it is issued (its Ready condition).
+        const tlsCertificate = spec.tls.enabled && spec.tls.issuer ? new k8s.apiextensions.CustomResource(`${name}-tls`, {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: pick(manifests, (m) => m.certificate!.metadata),
+            spec: pick(manifests, (m) => m.certificate!.spec),
+        }, named()) : undefined;
+
         // 2. The seed: master + first Sentinel in one pod, owned by a dynamic resource (not a
         // kubernetes Pod resource): after its retirement it is gone on purpose, and its `read`
         // keeps it so in the state, so `pulumi refresh` never brings it back. Its spec is not
@@ -123,7 +143,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             kubeconfig: spec.kubeconfig,
             context: spec.kubeContext,
             timeoutSeconds: spec.retirement.timeoutSeconds,
-        }, child([secret, configMap, headless, volumeGuard, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : [])]));
+        }, child([secret, configMap, headless, volumeGuard, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : []), ...(tlsCertificate ? [tlsCertificate] : [])]));
 
         // 3. The Sentinel Service, in front of the seed's Sentinel first.
         const sentinelService = new k8s.core.v1.Service(`${name}-sentinel-svc`, {
@@ -209,6 +229,9 @@ export class RedisSentinel extends pulumi.ComponentResource {
         this.currentMaster = retirement ? retirement.currentMaster : seed.metadata.name;
         this.currentMasterHost = retirement ? retirement.currentMasterHost : manifests.apply((m) => m.names.seedHost);
         this.writePauseMs = retirement ? retirement.writePauseMs : pulumi.output(0);
+        this.tls = pulumi.output<TlsClientInfo>(spec.tls.enabled && spec.tls.secretName
+            ? { enabled: true, caSecretName: spec.tls.secretName, caSecretKey: "ca.crt" }
+            : { enabled: false });
 
         this.registerOutputs({
             namespace: this.namespace,
@@ -225,6 +248,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             currentMaster: this.currentMaster,
             currentMasterHost: this.currentMasterHost,
             writePauseMs: this.writePauseMs,
+            tls: this.tls,
         });
     }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RedisSentinelArgs } from "../options/args";
+import type { RedisSentinelArgs, TlsIssuerRef } from "../options/args";
 
 /**
  * Stack config keys (declared with types and defaults in Pulumi.yaml) mapped to
@@ -45,6 +45,8 @@ export function argsFromConfig(config: pulumi.Config): RedisSentinelArgs {
         maxmemoryPercent: config.getNumber("maxmemoryPercent"),
         maxmemoryPolicy: config.get("maxmemoryPolicy") as RedisSentinelArgs["maxmemoryPolicy"],
         metrics: definedOnly({ enabled: config.getBoolean("metrics"), serviceMonitor: config.getBoolean("serviceMonitor") }),
+        // TLS: a Secret (`tlsSecret`) or a cert-manager issuer (`tlsIssuer: { kind, name }`).
+        tls: definedOnly({ secretName: config.get("tlsSecret"), issuer: config.getObject<TlsIssuerRef>("tlsIssuer") }),
         spread: config.get("spread") as RedisSentinelArgs["spread"],
         kubeContext: config.get("kubeContext"),
         nodeSelector: config.getObject<RedisSentinelArgs["nodeSelector"]>("nodeSelector"),

@@ -4,6 +4,7 @@ import type { ContainerResources } from "../options/args";
 import type { ManifestSpec } from "./spec";
 import type { Names } from "./names";
 import { memoryShare } from "../options/quantity";
+import { cliTlsArgs, tlsEnv, tlsMounts } from "./tls";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -66,6 +67,7 @@ export function scriptEnv(spec: ManifestSpec, names: Names): EnvVar[] {
         { name: "RS_DATA_DIR", value: DATA_DIR },
         { name: "RS_SENTINEL_DIR", value: SENTINEL_DIR },
         { name: "RS_APPENDONLY", value: "yes" },
+        ...tlsEnv(spec),
     ];
 }
 
@@ -121,8 +123,8 @@ function execProbe(command: string[], periodSeconds: number, failureThreshold: n
 }
 
 /** Alive means answering; LOADING (a large AOF being read) and MASTERDOWN are alive too. */
-function pingCommand(port: number, accept: string): string[] {
-    return ["sh", "-c", `redis-cli -p ${port} ping | grep -Eq '${accept}'`];
+function pingCommand(port: number, accept: string, tlsArgs = ""): string[] {
+    return ["sh", "-c", `redis-cli${tlsArgs} -p ${port} ping | grep -Eq '${accept}'`];
 }
 
 function roleScript(script: string): string[] {
@@ -166,7 +168,7 @@ interface RoleShape {
 }
 
 function roleContainer(shape: RoleShape, { spec, names, script, extraEnv = [] }: ContainerOptions, lifecycle?: k8s.types.input.core.v1.Lifecycle): Container {
-    const ping = (periodSeconds: number, failureThreshold: number) => execProbe(pingCommand(shape.port, shape.alive), periodSeconds, failureThreshold);
+    const ping = (periodSeconds: number, failureThreshold: number) => execProbe(pingCommand(shape.port, shape.alive, cliTlsArgs(spec)), periodSeconds, failureThreshold);
     return {
         name: shape.name,
         image: spec.image,
@@ -184,6 +186,7 @@ function roleContainer(shape: RoleShape, { spec, names, script, extraEnv = [] }:
             { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
             shape.volume,
             { name: "tmp", mountPath: "/tmp", subPath: shape.name },
+            ...tlsMounts(spec),
         ],
     };
 }
@@ -216,6 +219,12 @@ export function sentinelContainer(options: ContainerOptions): Container {
 
 /** The one Redis server an exporter scrapes: the one beside it in its pod. */
 export const EXPORTER_REDIS_ADDR = `redis://127.0.0.1:${REDIS_PORT}`;
+/** The same over TLS (`tls.enabled`: the plain-text port is closed). */
+export const EXPORTER_REDIS_TLS_ADDR = `rediss://127.0.0.1:${REDIS_PORT}`;
+
+export function exporterRedisAddr(tls: boolean): string {
+    return tls ? EXPORTER_REDIS_TLS_ADDR : EXPORTER_REDIS_ADDR;
+}
 /** Key of the auth Secret holding the exporter's password file (metrics on). */
 export const EXPORTER_PASSWORD_FILE_KEY = "redis-exporter-passwords.json";
 /** The exporter's Secret volume: its password file, read-only. */
@@ -228,8 +237,8 @@ const EXPORTER_PASSWORD_FILE = "passwords.json";
  * redis_exporter sends a password given as REDIS_PASSWORD to any host its `/scrape?target=`
  * endpoint is asked about; a password-file entry goes only to the address it is keyed to.
  */
-export function exporterPasswordFile(password: string): string {
-    return JSON.stringify({ [EXPORTER_REDIS_ADDR]: password });
+export function exporterPasswordFile(password: string, tls = false): string {
+    return JSON.stringify({ [exporterRedisAddr(tls)]: password });
 }
 
 /** The Secret volume holding the exporter's password file. */
@@ -253,7 +262,10 @@ export function exporterContainer(spec: ManifestSpec): Container {
         image: spec.metrics.image,
         imagePullPolicy: spec.imagePullPolicy,
         env: [
-            { name: "REDIS_ADDR", value: EXPORTER_REDIS_ADDR },
+            { name: "REDIS_ADDR", value: exporterRedisAddr(spec.tls.enabled) },
+            // TLS on: the connection stays on the pod's loopback, which no certificate names (and
+            // no one else can reach): encrypted, the server certificate not checked.
+            ...(spec.tls.enabled ? [{ name: "REDIS_EXPORTER_SKIP_TLS_VERIFICATION", value: "true" }] : []),
             { name: "REDIS_PASSWORD_FILE", value: `${EXPORTER_AUTH_DIR}/${EXPORTER_PASSWORD_FILE}` },
             { name: "REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT", value: "true" },
             { name: "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", value: `:${METRICS_PORT}` },

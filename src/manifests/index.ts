@@ -7,9 +7,11 @@ import { type ServiceMonitorManifest, serviceMonitor } from "./monitoring";
 import { redisStatefulSet, seedPod, sentinelStatefulSet } from "./workloads";
 import { disruptionBudgets, networkPolicy } from "./policy";
 import { serviceAccount } from "./serviceAccount";
+import { type CertificateManifest, certificate } from "./tls";
 
 export type { ManifestSpec } from "./spec";
 export type { ServiceMonitorManifest } from "./monitoring";
+export type { CertificateManifest } from "./tls";
 export { REDACTED } from "./config";
 export * from "./names";
 
@@ -18,6 +20,8 @@ export interface Manifests {
     names: Names;
     secret: k8s.types.input.core.v1.Secret;
     configMap: k8s.types.input.core.v1.ConfigMap;
+    /** cert-manager Certificate of the pods' TLS Secret (`tls.issuer`). */
+    certificate?: CertificateManifest;
     /** The pods' ServiceAccount (`serviceAccount.create`). */
     serviceAccount?: k8s.types.input.core.v1.ServiceAccount;
     headlessService: k8s.types.input.core.v1.Service;
@@ -41,6 +45,7 @@ export function buildManifests(spec: ManifestSpec, scripts: Record<string, strin
         names,
         secret: authSecret(spec, names),
         configMap: scriptsConfigMap(spec, names, scripts),
+        certificate: certificate(spec, names),
         serviceAccount: serviceAccount(spec, names),
         headlessService: headlessService(spec, names),
         seedPod: seedPod(spec, names),
@@ -57,7 +62,7 @@ export function buildManifests(spec: ManifestSpec, scripts: Record<string, strin
 /** The objects in the order `pulumi up` creates them (what `npm run render` prints). */
 export function manifestList(m: Manifests): object[] {
     return [
-        m.secret, m.configMap, ...(m.serviceAccount ? [m.serviceAccount] : []), m.headlessService, m.seedPod, m.sentinelService, m.redisSet, m.sentinelSet,
+        m.secret, m.configMap, ...(m.certificate ? [m.certificate] : []), ...(m.serviceAccount ? [m.serviceAccount] : []), m.headlessService, m.seedPod, m.sentinelService, m.redisSet, m.sentinelSet,
         ...m.disruptionBudgets, ...(m.networkPolicy ? [m.networkPolicy] : []),
         ...(m.metricsService ? [m.metricsService] : []), ...(m.serviceMonitor ? [m.serviceMonitor] : []),
     ];

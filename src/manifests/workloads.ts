@@ -15,6 +15,7 @@ import {
 import { placement } from "./scheduling";
 import { podIdentity } from "./serviceAccount";
 import { SCRIPTS_CHECKSUM_ANNOTATION } from "./config";
+import { tlsVolumes } from "./tls";
 
 type Pod = k8s.types.input.core.v1.Pod;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -97,6 +98,7 @@ export function seedPod(spec: ManifestSpec, names: Names): Pod {
                 { name: "sentinel", emptyDir: {} },
                 { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
                 ...sidecarVolumes(spec, names),
+                ...tlsVolumes(spec),
             ],
         },
     };
@@ -129,6 +131,7 @@ function statefulSet(spec: ManifestSpec, names: Names, o: SetOptions, checksum: 
     const volumes: Volume[] = [scriptsVolume(names), { name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }];
     if (!persistent) volumes.push({ name: o.volume, emptyDir: {} });
     if (o.component === "redis") volumes.push(...sidecarVolumes(spec, names));
+    volumes.push(...tlsVolumes(spec));
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",

@@ -92,6 +92,38 @@ export interface MetricsArgs {
     scrapePodLabels?: Record<string, string>;
 }
 
+/** A cert-manager issuer (`issuerRef` of a cert-manager `Certificate`). */
+export interface TlsIssuerRef {
+    /** `"Issuer"` (in the namespace) or `"ClusterIssuer"`. Required. */
+    kind: "Issuer" | "ClusterIssuer";
+    /** The issuer's name. Required. */
+    name: string;
+    /** API group of the issuer. Default `"cert-manager.io"` (an external issuer names its own). */
+    group?: string;
+}
+
+/**
+ * TLS for every connection: clients, replication, Sentinel to Redis and Sentinel to Sentinel,
+ * with the plain-text ports closed. Certificates come from a Secret you name or from a
+ * cert-manager issuer (exactly one). Off by default.
+ */
+export interface TlsArgs {
+    /** Turn TLS on. Default: on when `secretName` or `issuer` is given, off otherwise. */
+    enabled?: boolean;
+    /**
+     * An existing Secret in the namespace with the keys `tls.crt`, `tls.key` and `ca.crt`
+     * (a `kubernetes.io/tls` Secret plus the CA). Its certificate must name every pod
+     * (`*.<name>-headless.<namespace>.svc.<clusterDomain>`) and the Sentinel Service
+     * (`<name>-sentinel.<namespace>.svc.<clusterDomain>`).
+     */
+    secretName?: string;
+    /**
+     * A cert-manager issuer: the component declares a `Certificate` (Secret `<name>-tls`) with
+     * those DNS names. The issuer must put the CA in `ca.crt` (CA, Vault and self-signed issuers do).
+     */
+    issuer?: TlsIssuerRef;
+}
+
 /** How strictly one set's pods are spread over a topology (zones or nodes). */
 export type SpreadLevel = "soft" | "hard" | "none";
 
@@ -162,6 +194,8 @@ export interface RedisSentinelArgs {
     retirement?: RetirementArgs;
     networkPolicy?: NetworkPolicyArgs;
     metrics?: MetricsArgs;
+    /** TLS on every connection (see {@link TlsArgs}). Off by default. */
+    tls?: TlsArgs;
     /** Create PodDisruptionBudgets (maxUnavailable 1) for both sets. Default `true`. */
     podDisruptionBudgets?: boolean;
     /**

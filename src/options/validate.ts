@@ -36,6 +36,8 @@ export interface ResolvedSpec {
         scrapeNamespaceLabels: Record<string, string>;
         scrapePodLabels: Record<string, string>;
     };
+    /** `secretName`: the Secret the pods mount (the given one, or the Certificate's); set when enabled. */
+    tls: { enabled: boolean; secretName?: string; issuer?: { kind: "Issuer" | "ClusterIssuer"; name: string; group: string } };
     podDisruptionBudgets: boolean;
     spread: { zone: SpreadLevel; node: SpreadLevel };
     labels: Record<string, string>;
@@ -214,6 +216,16 @@ const argsSchema = z.object({
         scrapeNamespaceLabels: labelMap().optional(),
         scrapePodLabels: labelMap().optional(),
     }, "{ enabled: true, serviceMonitor: true }").optional(),
+    tls: section({
+        enabled: z.boolean({ error: "must be true or false" }).optional(),
+        secretName: objectName("a Secret in the namespace holding tls.crt, tls.key and ca.crt").optional(),
+        issuer: section({
+            kind: z.enum(["Issuer", "ClusterIssuer"], { error: 'must be "Issuer" or "ClusterIssuer" (the kind of the cert-manager issuer)' }),
+            name: objectName("the cert-manager Issuer or ClusterIssuer"),
+            group: z.string({ error: "must be a string" })
+                .regex(DNS1123_SUBDOMAIN, { error: 'must be an API group such as "cert-manager.io"' }).optional(),
+        }, '{ kind: "ClusterIssuer", name: "internal-ca" }').optional(),
+    }, '{ secretName: "redis-tls" } or { issuer: { kind: "ClusterIssuer", name: "internal-ca" } }').optional(),
     podDisruptionBudgets: z.boolean({ error: "must be true or false" }).optional(),
     spread: spreadSchema().optional(),
     labels: labelMap().optional(),
@@ -305,6 +317,7 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
             scrapeNamespaceLabels: a.metrics?.scrapeNamespaceLabels ?? {},
             scrapePodLabels: a.metrics?.scrapePodLabels ?? { ...DEFAULTS.metrics.scrapePodLabels },
         },
+        tls: tlsOf(name, a.tls),
         podDisruptionBudgets: a.podDisruptionBudgets ?? DEFAULTS.podDisruptionBudgets,
         spread: {
             zone: a.spread?.zone ?? DEFAULTS.spread,
@@ -327,6 +340,38 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
             automountToken: a.serviceAccount?.automountToken ?? false,
         },
     };
+}
+
+/** The Secret the pods mount when a cert-manager issuer makes the certificate. */
+export function certificateSecretName(name: string): string {
+    return `${name}-tls`;
+}
+
+function tlsOf(name: string, t: ParsedArgs["tls"]): ResolvedSpec["tls"] {
+    const issuer = t?.issuer ? { kind: t.issuer.kind, name: t.issuer.name, group: t.issuer.group ?? "cert-manager.io" } : undefined;
+    const enabled = t?.enabled ?? (t?.secretName !== undefined || issuer !== undefined);
+    if (!enabled) return { enabled: false };
+    return { enabled, secretName: t?.secretName ?? (issuer ? certificateSecretName(name) : undefined), ...(issuer ? { issuer } : {}) };
+}
+
+/** TLS needs exactly one source of certificates. */
+function tlsProblems(a: ParsedArgs): string[] {
+    const t = a.tls;
+    if (t === undefined) return [];
+    const sources = (t.secretName !== undefined ? 1 : 0) + (t.issuer !== undefined ? 1 : 0);
+    if (sources === 2) {
+        return [`option \`tls.secretName\` = ${show(t.secretName)} and \`tls.issuer\` = ${show(t.issuer)}: give one source of certificates, ` +
+            "either a Secret you made or a cert-manager issuer that makes one, not both"];
+    }
+    if (t.enabled === true && sources === 0) {
+        return ["option `tls.enabled` = true: TLS needs certificates; set `tls.secretName` to a Secret with tls.crt, tls.key and ca.crt, " +
+            'or `tls.issuer` to a cert-manager issuer such as { kind: "ClusterIssuer", name: "internal-ca" }'];
+    }
+    if (t.enabled === false && sources > 0) {
+        const given = t.secretName !== undefined ? "tls.secretName" : "tls.issuer";
+        return [`option \`tls.enabled\` = false with \`${given}\` set: remove \`${given}\`, or turn TLS on (\`tls.enabled: true\`, or leave it unset)`];
+    }
+    return [];
 }
 
 function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
@@ -371,6 +416,7 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
                 "set `metrics.serviceMonitor: true` (and `metrics.enabled: true`), or remove it");
         }
     }
+    problems.push(...tlsProblems(a));
     problems.push(...podCustomisationProblems(a, spec));
     return problems;
 }

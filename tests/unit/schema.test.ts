@@ -17,10 +17,10 @@ describe("Kubernetes OpenAPI schema: every rendered manifest", function () {
         });
     }
 
-    it("covers every kind the option matrix renders, the ServiceMonitor and the ServiceAccount included", () => {
+    it("covers every kind the option matrix renders, the ServiceMonitor, the ServiceAccount and the Certificate included", () => {
         const kinds = new Set(OPTION_MATRIX.flatMap(([, args]) => renderObjects(args).map((o) => `${o.apiVersion}/${o.kind}`)));
         assert.deepEqual([...kinds].sort(), [
-            "apps/v1/StatefulSet", "monitoring.coreos.com/v1/ServiceMonitor", "networking.k8s.io/v1/NetworkPolicy",
+            "apps/v1/StatefulSet", "cert-manager.io/v1/Certificate", "monitoring.coreos.com/v1/ServiceMonitor", "networking.k8s.io/v1/NetworkPolicy",
             "policy/v1/PodDisruptionBudget", "v1/ConfigMap", "v1/Pod", "v1/Secret", "v1/Service", "v1/ServiceAccount",
         ]);
     });
@@ -53,11 +53,12 @@ describe("the schema check itself", function () {
         ["an ingress rule port as an object", "NetworkPolicy", (o) => (o.spec.ingress[0].ports[0].port = { n: 1 })],
         ["a ServiceMonitor endpoint port as a number", "ServiceMonitor", (o) => (o.spec.endpoints[0].port = 9121)],
         ["a ConfigMap value that is not a string", "ConfigMap", (o) => (o.data["common.sh"] = 42)],
+        ["dnsNames that are not a list", "Certificate", (o) => (o.spec.dnsNames = "redis.example")],
     ];
 
     for (const [what, kind, breakIt] of BROKEN) {
         it(`rejects ${kind} with ${what}`, () => {
-            const objects = renderObjects({ metrics: { enabled: true, serviceMonitor: true } });
+            const objects = renderObjects({ metrics: { enabled: true, serviceMonitor: true }, tls: { issuer: { kind: "ClusterIssuer", name: "ca" } } });
             const target = objects.find((o) => o.kind === kind)!;
             assert.deepEqual(schemaErrors(target), [], "the unbroken object must pass first");
             breakIt(target);

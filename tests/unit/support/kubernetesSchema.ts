@@ -1,13 +1,15 @@
 /**
  * Validates plain Kubernetes objects against the OpenAPI (JSON) schemas that
  * kubernetes-models generates from the Kubernetes API, and the ServiceMonitor against the
- * prometheus-operator CRD schema (@kubernetes-models/prometheus-operator).
+ * prometheus-operator CRD schema (@kubernetes-models/prometheus-operator), the cert-manager
+ * Certificate against cert-manager's (@kubernetes-models/cert-manager).
  */
 import { ConfigMap, Pod, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { StatefulSet } from "kubernetes-models/apps/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1";
 
 interface Validatable {
     validate(): void;
@@ -24,6 +26,7 @@ const MODELS: Record<string, ModelFactory> = {
     "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o),
     "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o),
     "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o),
+    "cert-manager.io/v1/Certificate": (o) => new Certificate(o),
 };
 
 /** The schema errors of one object; throws for a kind no schema here covers (so none slips through unchecked). */

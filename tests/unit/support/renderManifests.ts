@@ -80,4 +80,9 @@ export const OPTION_MATRIX: [string, RedisSentinelArgs][] = [
         metrics: { enabled: true },
     }],
     ["an existing ServiceAccount", { serviceAccount: { name: "redis-runner" } }],
+    ["TLS from a Secret", { tls: { secretName: "redis-tls" } }],
+    ["TLS from a cert-manager ClusterIssuer, metrics on", { tls: { issuer: { kind: "ClusterIssuer", name: "internal-ca" } }, metrics: { enabled: true } }],
+    ["TLS from an Issuer, persistence off, hard spread", {
+        tls: { enabled: true, issuer: { kind: "Issuer", name: "ca", group: "cert-manager.io" } }, persistence: { enabled: false }, spread: "hard",
+    }],
 ];
