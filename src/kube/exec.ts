@@ -2,7 +2,7 @@
 // (client-node's `Exec`), collecting stdout, stderr and the exit code from the status
 // channel, with a timeout. Errors name the pod, container and command, never the output
 // (it may hold data) and never credentials.
-import { Writable } from "stream";
+import { Readable, Writable } from "stream";
 import { Exec, KubeConfig } from "@kubernetes/client-node";
 import { describeApiError, httpCodeOf, kubeApiError, type KubeApiError, StatusLike } from "./errors";
 import { outcomeFromExecStatus } from "./exec-status";
@@ -16,6 +16,13 @@ export interface ExecResult {
 export interface ExecOptions {
     /** Give up after this long (default 30 s); the connection is closed. */
     timeoutMs?: number;
+    /**
+     * Text for the command's stdin (how a secret reaches a pod without being on the command
+     * line, which the API server's audit log records). The stream is never ended: before the
+     * v5 exec protocol (Kubernetes 1.30) ending it closes the whole connection, so the command
+     * reads only what it needs (e.g. one line).
+     */
+    stdin?: string;
 }
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
@@ -64,8 +71,10 @@ export function execInPod(kc: KubeConfig, namespace: string, pod: string, contai
     command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const where = `exec ${describeCommand(command)} in pod "${pod}" container "${container}" (namespace "${namespace}")`;
     const run = new ExecRun(where, opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
+    const stdin = opts.stdin === undefined ? null : openStdin(opts.stdin);
+    if (stdin) void run.result.then(() => stdin.destroy(), () => stdin.destroy());
     new Exec(kc)
-        .exec(namespace, pod, container, command, run.stdout.stream, run.stderr.stream, null, false, (s) => run.onStatus(s))
+        .exec(namespace, pod, container, command, run.stdout.stream, run.stderr.stream, stdin, false, (s) => run.onStatus(s))
         .then((ws) => run.attach(ws as unknown as ClosableSocket), (err: unknown) => run.fail(execError(where, namespace, pod, err)));
     return run.result;
 }
@@ -134,6 +143,13 @@ class ExecRun {
     private received(): string {
         return `received ${this.stdout.byteLength()} bytes of stdout, ${this.stderr.byteLength()} of stderr`;
     }
+}
+
+/** A stdin stream holding `text` that never ends (see {@link ExecOptions.stdin}). */
+function openStdin(text: string): Readable {
+    const stream = new Readable({ read() { /* everything is pushed at once */ } });
+    stream.push(Buffer.from(text, "utf8"));
+    return stream;
 }
 
 function execError(where: string, namespace: string, pod: string, err: unknown): KubeApiError {

@@ -4,11 +4,11 @@
  * never holds the password and never puts one on a command line.
  */
 import { Reply } from "./reply";
-import { CliTransport, CliResult, NodeRole, RetirementTransport, transportError } from "./transport-core";
+import { CliTransport, CliResult, NodeRole, RetirementTransport, ScriptOptions, transportError } from "./transport-core";
 
 /** The part of `PodApi` (src/kube) this transport needs. */
 export interface PodExecutor {
-  exec(namespace: string, pod: string, container: string, command: string[], opts?: { timeoutMs?: number }): Promise<CliResult>;
+  exec(namespace: string, pod: string, container: string, command: string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<CliResult>;
 }
 
 export interface KubeTransportOptions {
@@ -33,7 +33,7 @@ export class KubeTransport implements RetirementTransport {
     return this.cli.call(role, host, args);
   }
 
-  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CliResult> {
+  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: ScriptOptions): Promise<CliResult> {
     return this.cli.runScript(role, host, script, args, opts);
   }
 
@@ -43,18 +43,18 @@ export class KubeTransport implements RetirementTransport {
     const timeoutMs = opts.execTimeoutMs ?? 15_000;
     const scriptsDir = opts.scriptsDir ?? "/scripts";
     const containerOf = (role: NodeRole): string => (role === "redis" ? opts.redisContainer ?? "redis" : opts.sentinelContainer ?? "sentinel");
-    const exec = async (role: NodeRole, host: string, command: string[], ms: number): Promise<CliResult> => {
+    const exec = async (role: NodeRole, host: string, command: string[], ms: number, stdin?: string): Promise<CliResult> => {
       const pod = podOfHost(host);
       const container = containerOf(role);
       try {
-        return await pods.exec(opts.namespace, pod, container, command, { timeoutMs: ms });
+        return await pods.exec(opts.namespace, pod, container, command, { timeoutMs: ms, ...(stdin === undefined ? {} : { stdin }) });
       } catch (err) {
         throw transportError(`${role} ${host}: exec in pod ${opts.namespace}/${pod} container ${container} failed: ${(err as Error).message}`);
       }
     };
     this.cli = new CliTransport(
       (role, host, cliArgs) => exec(role, host, ["redis-cli", "-p", String(role === "redis" ? redisPort : sentinelPort), ...cliArgs], timeoutMs),
-      (role, host, script, args, ms) => exec(role, host, ["sh", `${scriptsDir}/${script}`, ...args], ms),
+      (role, host, script, args, ms, stdin) => exec(role, host, ["sh", `${scriptsDir}/${script}`, ...args], ms, stdin),
     );
   }
 }

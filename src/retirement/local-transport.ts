@@ -6,7 +6,7 @@
 import { execFile } from "child_process";
 import * as path from "path";
 import { Reply } from "./reply";
-import { CliTransport, CliResult, NodeRole, RetirementTransport } from "./transport-core";
+import { CliTransport, CliResult, NodeRole, RetirementTransport, ScriptOptions } from "./transport-core";
 
 export interface LocalNode {
   address: string;           // e.g. 127.0.0.3
@@ -34,13 +34,17 @@ export interface LocalScripts {
 }
 
 /** Runs `sh <dir>/<script> <args>` locally with the node's container environment. */
-export function runLocalScript(scripts: LocalScripts, role: NodeRole, host: string, script: string, args: readonly string[], timeoutMs: number): Promise<CliResult> {
+export function runLocalScript(scripts: LocalScripts, role: NodeRole, host: string, script: string, args: readonly string[], timeoutMs: number, stdin?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile("sh", [path.join(scripts.dir, script), ...args], { env: scripts.env(host, role), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+    const child = execFile("sh", [path.join(scripts.dir, script), ...args], { env: scripts.env(host, role), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
         resolve({ stdout: String(stdout), stderr: String(stderr) + (err && !stderr ? err.message : ""), exitCode: code });
       });
+    // As over exec: the text, and stdin left open (the script reads what it needs).
+    child.stdin?.on("error", () => undefined);
+    if (stdin !== undefined) child.stdin?.write(stdin);
+    else child.stdin?.end();
   });
 }
 
@@ -65,14 +69,14 @@ export class LocalTransport implements RetirementTransport {
   constructor(readonly opts: LocalTransportOptions = {}) {
     const scripts = opts.scripts;
     this.cli = new CliTransport((role, host, cliArgs) => runLocalCli(opts, role, host, cliArgs),
-      scripts ? (role, host, script, args, ms) => runLocalScript(scripts, role, host, script, args, ms) : undefined);
+      scripts ? (role, host, script, args, ms, stdin) => runLocalScript(scripts, role, host, script, args, ms, stdin) : undefined);
   }
 
   call(role: NodeRole, host: string, args: readonly string[]): Promise<Reply> {
     return this.cli.call(role, host, args);
   }
 
-  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CliResult> {
+  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: ScriptOptions): Promise<CliResult> {
     return this.cli.runScript(role, host, script, args, opts);
   }
 }

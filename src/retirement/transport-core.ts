@@ -17,7 +17,13 @@ export interface RetirementTransport {
    * <args>`, e.g. handover.sh): its output and exit code. Rejects with TransportError when it
    * could not be run or its result did not come back (the script may still have run).
    */
-  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<CliResult>;
+  runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts?: ScriptOptions): Promise<CliResult>;
+}
+
+/** How a script is run: its time bound, and text for its stdin (a secret never goes in `args`). */
+export interface ScriptOptions {
+  timeoutMs?: number;
+  stdin?: string;
 }
 
 /** The node could not be reached or the command could not be run (no reply from Redis). */
@@ -43,7 +49,7 @@ export interface CliResult {
 export type CliRunner = (role: NodeRole, host: string, cliArgs: string[]) => Promise<CliResult>;
 
 /** Runs `sh <scripts dir>/<script> <args>` in the node's container. */
-export type ScriptRunner = (role: NodeRole, host: string, script: string, args: readonly string[], timeoutMs: number) => Promise<CliResult>;
+export type ScriptRunner = (role: NodeRole, host: string, script: string, args: readonly string[], timeoutMs: number, stdin?: string) => Promise<CliResult>;
 
 /** Default bound of a script run (the handover's `start` waits up to 10 s for its result). */
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 40_000;
@@ -56,9 +62,9 @@ export const DEFAULT_SCRIPT_TIMEOUT_MS = 40_000;
 export class CliTransport implements RetirementTransport {
   constructor(private readonly run: CliRunner, private readonly script?: ScriptRunner) {}
 
-  async runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+  async runScript(role: NodeRole, host: string, script: string, args: readonly string[], opts: ScriptOptions = {}): Promise<CliResult> {
     if (!this.script) throw transportError(`${role} ${host}: this transport cannot run ${script}`);
-    return this.script(role, host, script, args, opts.timeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS);
+    return this.script(role, host, script, args, opts.timeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS, opts.stdin);
   }
 
   async call(role: NodeRole, host: string, args: readonly string[]): Promise<Reply> {

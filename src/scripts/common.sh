@@ -21,6 +21,10 @@
 #   RS_DATA_DIR             Redis data dir, a writable volume [/data]
 #   RS_SENTINEL_DIR         Sentinel config dir, a writable volume [/sentinel]
 #   RS_APPENDONLY           AOF persistence [yes]
+#   RS_PREVIOUS_PASSWORD_SHA256  SHA-256 (hex, space separated) of earlier passwords still
+#                           accepted during a password rotation (the auth Secret's
+#                           previous-password-sha256); with the list password.sh keeps on
+#                           the volume (rs_accepted_hashes) [none]
 #   RS_REDIS_HOSTS          DNS names of the Redis set's pods, space separated: read at
 #                           use time from $RS_SCRIPTS_DIR/redis-hosts (a key of the scripts
 #                           ConfigMap, one name a line, updated in place when the set scales,
@@ -201,6 +205,29 @@ rs_write_private() {  # rs_write_private FILE: stdin -> FILE with mode 0600
   (umask 077 && cat >"$_tmp") && chmod 600 "$_tmp" && mv -f "$_tmp" "$1"
 }
 
+# rs_accepted_file redis|sentinel: where password.sh keeps the SHA-256 of the passwords a
+# rotation added to that server (on its volume: a restart before the Secret changes keeps them).
+rs_accepted_file() {
+  if [ "$1" = sentinel ]; then echo "$RS_SENTINEL_DIR/rs-accepted-sha256"; else echo "$RS_DATA_DIR/rs-accepted-sha256"; fi
+}
+
+# rs_accepted_hashes redis|sentinel: the passwords accepted besides REDIS_PASSWORD, as ACL
+# rules (`#<sha256>`, one a line): RS_PREVIOUS_PASSWORD_SHA256 and the volume's list, only
+# well-formed hashes, without REDIS_PASSWORD's own.
+rs_accepted_hashes() {
+  _own=$(printf '%s' "${REDIS_PASSWORD:-}" | sha256sum 2>/dev/null | cut -d' ' -f1)
+  { printf '%s\n' "${RS_PREVIOUS_PASSWORD_SHA256:-}" | tr ' ' '\n'; cat "$(rs_accepted_file "$1")" 2>/dev/null; } |
+    tr 'A-F' 'a-f' | grep -E '^[0-9a-f]{64}$' | grep -vx "${_own:-x}" | awk '!seen[$0]++ { print "#" $0 }'
+}
+
+# rs_default_user redis|sentinel [RULES...]: the `user default` line accepting REDIS_PASSWORD
+# and the hashes above, with RULES after the usual ones; nothing when there is no password.
+rs_default_user() {
+  [ -n "${REDIS_PASSWORD:-}" ] || return 0
+  _role=$1; shift
+  printf '%s\n' "user default on $(rs_q ">$REDIS_PASSWORD") $(rs_accepted_hashes "$_role" | tr '\n' ' ')~* &* +@all${*:+ $*}"
+}
+
 # rs_single_bind: RS_BIND when it is one specific address (then outgoing connections
 # use it too, so a loopback "pod" is seen at its own address), else nothing.
 rs_single_bind() {
@@ -254,15 +281,16 @@ rs_write_redis_conf() {
     if [ -n "${REDIS_PASSWORD:-}" ]; then
       printf '%s\n' "requirepass $(rs_q "$REDIS_PASSWORD")"
       printf '%s\n' "masterauth $(rs_q "$REDIS_PASSWORD")"
+      # During a password rotation the earlier passwords stay accepted (by hash).
+      [ "$1" != standby ] && [ -n "$(rs_accepted_hashes redis)" ] && rs_default_user redis
     else
       echo "protected-mode no"
     fi
     if [ "$1" = standby ]; then
       # Waiting in a cold-start election: no writes, no replica may sync from this
       # server, and the rank is published as the name of a disabled user.
-      _pw=nopass
-      [ -n "${REDIS_PASSWORD:-}" ] && _pw=$(rs_q ">$REDIS_PASSWORD")
-      printf '%s\n' "user default on $_pw ~* &* +@all -@write -sync -psync"
+      if [ -n "${REDIS_PASSWORD:-}" ]; then rs_default_user redis -@write -sync -psync
+      else echo "user default on nopass ~* &* +@all -@write -sync -psync"; fi
       echo "user $RS_RANK_USER_PREFIX$(rs_recorded_offset) off"
     fi
     [ "$1" = replica ] && echo "replicaof $2 $3"
@@ -534,6 +562,7 @@ rs_sentinel_conf() {
     if [ -n "${REDIS_PASSWORD:-}" ]; then
       printf '%s\n' "requirepass $(rs_q "$REDIS_PASSWORD")"
       printf '%s\n' "sentinel sentinel-pass $(rs_q "$REDIS_PASSWORD")"
+      [ -n "$(rs_accepted_hashes sentinel)" ] && rs_default_user sentinel
     else
       echo "protected-mode no"
     fi
