@@ -18,5 +18,8 @@ export const clientLabels = redis.clientLabels;
 export const currentMaster = redis.currentMaster;
 export const currentMasterHost = redis.currentMasterHost;
 export const writePauseMs = redis.writePauseMs;
+/** The master endpoint for clients without Sentinel (`masterEndpoint: true`; undefined otherwise). */
+export const masterHost = redis.masterHost;
+export const masterPort = redis.masterPort;
 /** TLS: `{ enabled, caSecretName, caSecretKey }` (the Secret and key holding the CA clients trust). */
 export const tls = redis.tls;

@@ -7,6 +7,7 @@ import { RedisSentinelConfigError, type ResolvedSpec, namespaceProblems, passwor
 import { type Manifests, buildManifests } from "../manifests";
 import { authSecretData } from "../manifests/config";
 import { exporterPasswordFile } from "../manifests/containers";
+import { ENDPOINT_PORT } from "../manifests/endpoint";
 import { scriptFiles } from "../scripts";
 import type { V1Pod } from "@kubernetes/client-node";
 import { SeedPod, SeedRetirement } from "../retirement/resource";
@@ -67,6 +68,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
     public readonly currentMasterHost: pulumi.Output<string>;
     /** How long writes were paused during the seed's switchover, in milliseconds. */
     public readonly writePauseMs: pulumi.Output<number>;
+    /** DNS name of the master endpoint's Service (`endpoint.enabled`; undefined otherwise): always the current master, for clients without Sentinel. */
+    public readonly masterHost: pulumi.Output<string | undefined>;
+    /** Port of the master endpoint (6379; undefined without the endpoint). */
+    public readonly masterPort: pulumi.Output<number | undefined>;
     /** TLS: whether it is on, and where clients find the CA (`{ enabled: false }` when off). */
     public readonly tls: pulumi.Output<TlsClientInfo>;
 
@@ -188,6 +193,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
             }
         }
 
+        // The master endpoint (HAProxy) for clients without Sentinel, beside the sets; the
+        // retirement waits for it, so clients of the endpoint see the seed retired too.
+        const endpoint = spec.endpoint.enabled ? this.masterEndpoint(name, manifests, named, [secret, seed, sentinelService], endpointPdb(spec)) : undefined;
+
         // 5. Retire the seed once both sets are up: switchover confirmed, then delete.
         let retirement: SeedRetirement | undefined;
         if (spec.retirement.enabled) {
@@ -205,7 +214,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 timeoutSeconds: spec.retirement.timeoutSeconds,
                 // Applied to the running Sentinels (SENTINEL SET): no pod template holds it.
                 quorum: spec.quorum,
-            }, { parent: this, dependsOn: [redisSet, sentinelSet] });
+            }, { parent: this, dependsOn: [redisSet, sentinelSet, ...(endpoint ? [endpoint.deployment, endpoint.service] : [])] });
         }
 
         this.seedPod = seed;
@@ -229,6 +238,8 @@ export class RedisSentinel extends pulumi.ComponentResource {
         this.currentMaster = retirement ? retirement.currentMaster : seed.metadata.name;
         this.currentMasterHost = retirement ? retirement.currentMasterHost : manifests.apply((m) => m.names.seedHost);
         this.writePauseMs = retirement ? retirement.writePauseMs : pulumi.output(0);
+        this.masterHost = manifests.apply((m) => m.endpoint?.names.serviceHost);
+        this.masterPort = pulumi.output(endpoint ? ENDPOINT_PORT : undefined);
         this.tls = pulumi.output<TlsClientInfo>(spec.tls.enabled && spec.tls.secretName
             ? { enabled: true, caSecretName: spec.tls.secretName, caSecretKey: "ca.crt" }
             : { enabled: false });
@@ -248,8 +259,39 @@ export class RedisSentinel extends pulumi.ComponentResource {
             currentMaster: this.currentMaster,
             currentMasterHost: this.currentMasterHost,
             writePauseMs: this.writePauseMs,
+            masterHost: this.masterHost,
+            masterPort: this.masterPort,
             tls: this.tls,
         });
+    }
+
+    /**
+     * The master endpoint's objects: its HAProxy config, the Deployment (after the Secret, the
+     * seed and the Sentinel Service; it starts routing once the Sentinels name a master), the
+     * master Service and a PodDisruptionBudget.
+     */
+    private masterEndpoint(name: string, manifests: pulumi.Output<Manifests>,
+        named: (dependsOn?: pulumi.Resource[]) => pulumi.CustomResourceOptions, after: pulumi.Resource[], withPdb: boolean):
+        { deployment: k8s.apps.v1.Deployment; service: k8s.core.v1.Service } {
+        const config = new k8s.core.v1.ConfigMap(`${name}-endpoint-config`, {
+            metadata: pick(manifests, (m) => m.endpoint!.configMap.metadata),
+            data: pick(manifests, (m) => m.endpoint!.configMap.data),
+        }, named());
+        const deployment = new k8s.apps.v1.Deployment(`${name}-endpoint`, {
+            metadata: pick(manifests, (m) => m.endpoint!.deployment.metadata),
+            spec: pick(manifests, (m) => m.endpoint!.deployment.spec),
+        }, named([config, ...after]));
+        const service = new k8s.core.v1.Service(`${name}-master`, {
+            metadata: pick(manifests, (m) => m.endpoint!.service.metadata),
+            spec: pick(manifests, (m) => m.endpoint!.service.spec),
+        }, named([deployment]));
+        if (withPdb) {
+            new k8s.policy.v1.PodDisruptionBudget(`${name}-endpoint-pdb`, {
+                metadata: pick(manifests, (m) => m.endpoint!.pdb!.metadata),
+                spec: pick(manifests, (m) => m.endpoint!.pdb!.spec),
+            }, named());
+        }
+        return { deployment, service };
     }
 
     /** The seed pod's resource (a dynamic resource; the pod is gone once retired). */
@@ -272,6 +314,11 @@ function manifestsOf(spec: ResolvedSpec): pulumi.Output<Manifests> {
         if (problems.length > 0) throw new RedisSentinelConfigError(spec.name, problems);
         return buildManifests({ ...rest, namespace: ns }, scripts);
     });
+}
+
+/** Whether the endpoint gets a PodDisruptionBudget (the manifests' rule). */
+function endpointPdb(spec: ResolvedSpec): boolean {
+    return spec.podDisruptionBudgets && spec.endpoint.replicas > 1;
 }
 
 /** Name of the Redis set's (first) volume claim template: its claims are `<template>-<pod>`. */

@@ -45,6 +45,7 @@ export function argsFromConfig(config: pulumi.Config): RedisSentinelArgs {
         maxmemoryPercent: config.getNumber("maxmemoryPercent"),
         maxmemoryPolicy: config.get("maxmemoryPolicy") as RedisSentinelArgs["maxmemoryPolicy"],
         metrics: definedOnly({ enabled: config.getBoolean("metrics"), serviceMonitor: config.getBoolean("serviceMonitor") }),
+        endpoint: definedOnly({ enabled: config.getBoolean("masterEndpoint"), image: config.get("masterEndpointImage") }),
         // TLS: a Secret (`tlsSecret`) or a cert-manager issuer (`tlsIssuer: { kind, name }`).
         tls: definedOnly({ secretName: config.get("tlsSecret"), issuer: config.getObject<TlsIssuerRef>("tlsIssuer") }),
         spread: config.get("spread") as RedisSentinelArgs["spread"],

@@ -7,10 +7,12 @@ import { type ServiceMonitorManifest, serviceMonitor } from "./monitoring";
 import { redisStatefulSet, seedPod, sentinelStatefulSet } from "./workloads";
 import { disruptionBudgets, networkPolicy } from "./policy";
 import { serviceAccount } from "./serviceAccount";
+import { type EndpointManifests, endpointManifests } from "./endpoint";
 import { type CertificateManifest, certificate } from "./tls";
 
 export type { ManifestSpec } from "./spec";
 export type { ServiceMonitorManifest } from "./monitoring";
+export type { EndpointManifests, EndpointNames } from "./endpoint";
 export type { CertificateManifest } from "./tls";
 export { REDACTED } from "./config";
 export * from "./names";
@@ -35,6 +37,8 @@ export interface Manifests {
     metricsService?: k8s.types.input.core.v1.Service;
     /** prometheus-operator ServiceMonitor (`metrics.serviceMonitor` on). */
     serviceMonitor?: ServiceMonitorManifest;
+    /** The master endpoint (`endpoint.enabled`): HAProxy config, Deployment, master Service, PDB. */
+    endpoint?: EndpointManifests;
 }
 
 /** Pure: the resolved spec and the script files in, every object out. */
@@ -56,6 +60,7 @@ export function buildManifests(spec: ManifestSpec, scripts: Record<string, strin
         networkPolicy: networkPolicy(spec, names),
         metricsService: metricsService(spec, names),
         serviceMonitor: serviceMonitor(spec, names),
+        endpoint: endpointManifests(spec, names),
     };
 }
 
@@ -65,5 +70,6 @@ export function manifestList(m: Manifests): object[] {
         m.secret, m.configMap, ...(m.certificate ? [m.certificate] : []), ...(m.serviceAccount ? [m.serviceAccount] : []), m.headlessService, m.seedPod, m.sentinelService, m.redisSet, m.sentinelSet,
         ...m.disruptionBudgets, ...(m.networkPolicy ? [m.networkPolicy] : []),
         ...(m.metricsService ? [m.metricsService] : []), ...(m.serviceMonitor ? [m.serviceMonitor] : []),
+        ...(m.endpoint ? [m.endpoint.configMap, m.endpoint.deployment, m.endpoint.service, ...(m.endpoint.pdb ? [m.endpoint.pdb] : [])] : []),
     ];
 }

@@ -124,6 +124,24 @@ export interface TlsArgs {
     issuer?: TlsIssuerRef;
 }
 
+/**
+ * The master endpoint: a stable in-cluster address (`masterHost`:`masterPort`) that always
+ * routes to the current master, for clients that do not speak Sentinel. HAProxy pods
+ * check every server and every Sentinel; see the README's "Master endpoint". Off by default.
+ */
+export interface EndpointArgs {
+    /** Deploy the endpoint (HAProxy Deployment, master Service). Default `false`. */
+    enabled?: boolean;
+    /** HAProxy image (2.6 or later, `haproxy` on PATH). Default `"haproxy:3.0"`. */
+    image?: string;
+    /** HAProxy pods. Default 2 (with a PodDisruptionBudget, one may go at a time). */
+    replicas?: number;
+    /** Resources of the HAProxy container. Default requests 50m/32Mi, memory limit 128Mi. */
+    resources?: ContainerResources;
+    /** Client connections each HAProxy pod accepts at once (HAProxy `maxconn`). Default 4096. */
+    maxConnections?: number;
+}
+
 /** How strictly one set's pods are spread over a topology (zones or nodes). */
 export type SpreadLevel = "soft" | "hard" | "none";
 
@@ -194,6 +212,8 @@ export interface RedisSentinelArgs {
     retirement?: RetirementArgs;
     networkPolicy?: NetworkPolicyArgs;
     metrics?: MetricsArgs;
+    /** The master endpoint for clients without Sentinel support (see {@link EndpointArgs}). Off by default. */
+    endpoint?: EndpointArgs;
     /** TLS on every connection (see {@link TlsArgs}). Off by default. */
     tls?: TlsArgs;
     /** Create PodDisruptionBudgets (maxUnavailable 1) for both sets. Default `true`. */

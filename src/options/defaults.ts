@@ -29,6 +29,13 @@ export const DEFAULTS = {
         /** Pods allowed to reach the exporter port (with `scrapeNamespaceLabels`): Prometheus, as its charts and operator label it. */
         scrapePodLabels: { "app.kubernetes.io/name": "prometheus" },
     },
+    endpoint: {
+        enabled: false,
+        image: "haproxy:3.0",
+        replicas: 2,
+        resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+        maxConnections: 4096,
+    },
     /** Longest wait of the Redis pods' preStop hook for a failover away from a stopping master. */
     preStopTimeoutSeconds: 20,
 } as const;

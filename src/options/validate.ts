@@ -38,6 +38,7 @@ export interface ResolvedSpec {
     };
     /** `secretName`: the Secret the pods mount (the given one, or the Certificate's); set when enabled. */
     tls: { enabled: boolean; secretName?: string; issuer?: { kind: "Issuer" | "ClusterIssuer"; name: string; group: string } };
+    endpoint: { enabled: boolean; image: string; replicas: number; resources: ContainerResources; maxConnections: number };
     podDisruptionBudgets: boolean;
     spread: { zone: SpreadLevel; node: SpreadLevel };
     labels: Record<string, string>;
@@ -216,6 +217,13 @@ const argsSchema = z.object({
         scrapeNamespaceLabels: labelMap().optional(),
         scrapePodLabels: labelMap().optional(),
     }, "{ enabled: true, serviceMonitor: true }").optional(),
+    endpoint: section({
+        enabled: z.boolean({ error: "must be true or false" }).optional(),
+        image: imageRef().optional(),
+        replicas: count(1, 10).optional(),
+        resources: resources().optional(),
+        maxConnections: count(16, 100_000).optional(),
+    }, "{ enabled: true }").optional(),
     tls: section({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         secretName: objectName("a Secret in the namespace holding tls.crt, tls.key and ca.crt").optional(),
@@ -318,6 +326,13 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
             scrapePodLabels: a.metrics?.scrapePodLabels ?? { ...DEFAULTS.metrics.scrapePodLabels },
         },
         tls: tlsOf(name, a.tls),
+        endpoint: {
+            enabled: a.endpoint?.enabled ?? DEFAULTS.endpoint.enabled,
+            image: a.endpoint?.image ?? DEFAULTS.endpoint.image,
+            replicas: a.endpoint?.replicas ?? DEFAULTS.endpoint.replicas,
+            resources: a.endpoint?.resources ?? structuredClone(DEFAULTS.endpoint.resources),
+            maxConnections: a.endpoint?.maxConnections ?? DEFAULTS.endpoint.maxConnections,
+        },
         podDisruptionBudgets: a.podDisruptionBudgets ?? DEFAULTS.podDisruptionBudgets,
         spread: {
             zone: a.spread?.zone ?? DEFAULTS.spread,

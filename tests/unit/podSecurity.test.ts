@@ -8,7 +8,8 @@ describe("Pod Security Standards: every pod the component renders", function () 
     for (const [what, args] of OPTION_MATRIX) {
         it(`passes "restricted" and our hardening rules (${what})`, () => {
             const pods = podsOf(renderObjects(args));
-            assert.deepEqual(pods.map((p) => p.owner), ["Pod cache-seed", "StatefulSet cache-redis", "StatefulSet cache-sentinel"]);
+            const endpoint = args.endpoint?.enabled ? ["Deployment cache-endpoint"] : [];
+            assert.deepEqual(pods.map((p) => p.owner), ["Pod cache-seed", "StatefulSet cache-redis", "StatefulSet cache-sentinel", ...endpoint]);
             for (const { owner, pod, claimNames } of pods) {
                 const violations = [...checkPodSecurity(pod, "restricted"), ...checkHardening(pod, claimNames)];
                 assert.equal(violations.length, 0, `${owner} (${what}):\n${describeViolations(violations)}`);

@@ -20,7 +20,7 @@ describe("Kubernetes OpenAPI schema: every rendered manifest", function () {
     it("covers every kind the option matrix renders, the ServiceMonitor, the ServiceAccount and the Certificate included", () => {
         const kinds = new Set(OPTION_MATRIX.flatMap(([, args]) => renderObjects(args).map((o) => `${o.apiVersion}/${o.kind}`)));
         assert.deepEqual([...kinds].sort(), [
-            "apps/v1/StatefulSet", "cert-manager.io/v1/Certificate", "monitoring.coreos.com/v1/ServiceMonitor", "networking.k8s.io/v1/NetworkPolicy",
+            "apps/v1/Deployment", "apps/v1/StatefulSet", "cert-manager.io/v1/Certificate", "monitoring.coreos.com/v1/ServiceMonitor", "networking.k8s.io/v1/NetworkPolicy",
             "policy/v1/PodDisruptionBudget", "v1/ConfigMap", "v1/Pod", "v1/Secret", "v1/Service", "v1/ServiceAccount",
         ]);
     });

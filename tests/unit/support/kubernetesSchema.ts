@@ -5,7 +5,7 @@
  * Certificate against cert-manager's (@kubernetes-models/cert-manager).
  */
 import { ConfigMap, Pod, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
-import { StatefulSet } from "kubernetes-models/apps/v1";
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
@@ -23,6 +23,7 @@ const MODELS: Record<string, ModelFactory> = {
     "v1/ServiceAccount": (o) => new ServiceAccount(o),
     "v1/Pod": (o) => new Pod(o),
     "apps/v1/StatefulSet": (o) => new StatefulSet(o),
+    "apps/v1/Deployment": (o) => new Deployment(o),
     "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o),
     "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o),
     "monitoring.coreos.com/v1/ServiceMonitor": (o) => new ServiceMonitor(o),

@@ -24,11 +24,12 @@ export interface RenderedPod {
     claimNames: string[];
 }
 
-/** Every pod spec among rendered objects: Pods and the pod templates of StatefulSets. */
+/** Every pod spec among rendered objects: Pods and the pod templates of StatefulSets and Deployments. */
 export function podsOf(objects: Record<string, any>[]): RenderedPod[] {
     const pods: RenderedPod[] = [];
     for (const o of objects) {
         if (o.kind === "Pod") pods.push({ owner: `Pod ${o.metadata.name}`, pod: { metadata: o.metadata, spec: o.spec }, claimNames: [] });
+        if (o.kind === "Deployment") pods.push({ owner: `Deployment ${o.metadata.name}`, pod: { metadata: o.spec.template.metadata, spec: o.spec.template.spec }, claimNames: [] });
         if (o.kind === "StatefulSet") {
             pods.push({
                 owner: `StatefulSet ${o.metadata.name}`,
@@ -80,6 +81,20 @@ export const OPTION_MATRIX: [string, RedisSentinelArgs][] = [
         metrics: { enabled: true },
     }],
     ["an existing ServiceAccount", { serviceAccount: { name: "redis-runner" } }],
+    ["master endpoint", { endpoint: { enabled: true } }],
+    ["master endpoint: one proxy, own image and resources, no PDBs, 5 replicas", {
+        endpoint: { enabled: true, replicas: 1, image: "registry.example.com/haproxy:3.0.5", maxConnections: 10000, resources: { requests: { cpu: "100m" }, limits: { cpu: "1", memory: "256Mi" } } },
+        podDisruptionBudgets: false, replicas: 5,
+    }],
+    ["master endpoint with scheduling and pod options, metrics, network policy for other namespaces", {
+        endpoint: { enabled: true },
+        nodeSelector: { "node.kubernetes.io/pool": "cache" },
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "redis", effect: "NoSchedule" }],
+        affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "noisy" } } } }] } },
+        priorityClassName: "redis-critical", imagePullSecrets: ["mirror-credentials"], podAnnotations: { "example.com/owner": "team-cache" }, podLabels: { team: "cache" },
+        serviceAccount: { create: true }, metrics: { enabled: true },
+        networkPolicy: { clientLabels: { app: "web" }, clientNamespaceLabels: { team: "shop" } },
+    }],
     ["TLS from a Secret", { tls: { secretName: "redis-tls" } }],
     ["TLS from a cert-manager ClusterIssuer, metrics on", { tls: { issuer: { kind: "ClusterIssuer", name: "internal-ca" } }, metrics: { enabled: true } }],
     ["TLS from an Issuer, persistence off, hard spread", {
