@@ -212,6 +212,8 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 kubeconfig: spec.kubeconfig,
                 context: spec.kubeContext,
                 timeoutSeconds: spec.retirement.timeoutSeconds,
+                // Its redis-cli execs in the pods connect over TLS.
+                ...(spec.tls.enabled ? { tls: true } : {}),
                 // Applied to the running Sentinels (SENTINEL SET): no pod template holds it.
                 quorum: spec.quorum,
             }, { parent: this, dependsOn: [redisSet, sentinelSet, ...(endpoint ? [endpoint.deployment, endpoint.service] : [])] });

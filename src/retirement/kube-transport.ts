@@ -19,7 +19,15 @@ export interface KubeTransportOptions {
   sentinelContainer?: string; // default "sentinel"
   execTimeoutMs?: number;    // default 15000
   scriptsDir?: string;       // where the scripts ConfigMap is mounted, default "/scripts"
+  /** redis-cli options before every command, e.g. {@link TLS_CLI_ARGS} when the servers speak TLS only. */
+  cliArgs?: string[];
 }
+
+/**
+ * redis-cli's options in a container with TLS on: the Secret mounted at /tls (src/manifests/tls.ts,
+ * TLS_DIR), the server's certificate checked against its CA.
+ */
+export const TLS_CLI_ARGS: readonly string[] = ["--tls", "--cacert", "/tls/ca.crt"];
 
 /** `n-redis-0.n-headless.ns.svc.cluster.local` -> `n-redis-0`. */
 export function podOfHost(host: string): string {
@@ -53,7 +61,7 @@ export class KubeTransport implements RetirementTransport {
       }
     };
     this.cli = new CliTransport(
-      (role, host, cliArgs) => exec(role, host, ["redis-cli", "-p", String(role === "redis" ? redisPort : sentinelPort), ...cliArgs], timeoutMs),
+      (role, host, cliArgs) => exec(role, host, ["redis-cli", ...(opts.cliArgs ?? []), "-p", String(role === "redis" ? redisPort : sentinelPort), ...cliArgs], timeoutMs),
       (role, host, script, args, ms, stdin) => exec(role, host, ["sh", `${scriptsDir}/${script}`, ...args], ms, stdin),
     );
   }

@@ -21,6 +21,8 @@ export interface LocalTransportOptions {
   resolve?: (host: string) => LocalNode;
   password?: string;
   redisCli?: string;         // default "redis-cli"
+  /** redis-cli options before every command (e.g. `--tls --cacert <ca>` when the servers speak TLS only). */
+  cliArgs?: string[];
   timeoutMs?: number;        // default 5000
   /** How to run the scripts ConfigMap's scripts "in a node's container" (runScript); unset: not supported. */
   scripts?: LocalScripts;
@@ -54,7 +56,7 @@ export function runLocalCli(opts: LocalTransportOptions, role: NodeRole, host: s
   const env = { ...process.env };
   if (opts.password !== undefined) env.REDISCLI_AUTH = opts.password;
   return new Promise((resolve) => {
-    execFile(opts.redisCli ?? "redis-cli", ["-h", node.address, "-p", String(port), ...cliArgs],
+    execFile(opts.redisCli ?? "redis-cli", [...(opts.cliArgs ?? []), "-h", node.address, "-p", String(port), ...cliArgs],
       { env, timeout: opts.timeoutMs ?? 5000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;

@@ -12,7 +12,7 @@
 import { wireSafe } from "./wire";
 import type * as pulumi from "@pulumi/pulumi";
 import { loadKubeConfig, PodApi } from "../kube";
-import { KubeTransport } from "./kube-transport";
+import { KubeTransport, TLS_CLI_ARGS } from "./kube-transport";
 import { DEFAULT_TIMEOUT_MS, errText, retireSeed, retirementError, RetirementResult, SeedPodControl } from "./retire";
 import { RetirementTransport } from "./transport-core";
 import type { RetirementTarget } from "./observe";
@@ -37,6 +37,8 @@ export interface SeedRetirementInputs {
   context?: string;
   /** Deadline for the whole retirement (default 600). */
   timeoutSeconds?: number;
+  /** The servers speak TLS only (`tls.enabled`): redis-cli in the pods connects with `--tls --cacert /tls/ca.crt`. */
+  tls?: boolean;
   /** The Sentinel quorum, applied to the running Sentinels (`SENTINEL SET`); a change re-runs the reconcile. */
   quorum?: number;
 }
@@ -92,7 +94,9 @@ export function kubeRuntime(inputs: SeedRetirementInputs): RetirementRuntime {
   const ns = inputs.namespace;
   const name = inputs.seedPod;
   return {
-    transport: new KubeTransport(api, { namespace: ns, redisPort: inputs.redisPort, sentinelPort: inputs.sentinelPort }),
+    transport: new KubeTransport(api, {
+      namespace: ns, redisPort: inputs.redisPort, sentinelPort: inputs.sentinelPort, ...(inputs.tls ? { cliArgs: [...TLS_CLI_ARGS] } : {}),
+    }),
     seedPod: {
       get: async () => {
         const s = await api.getPod(ns, name);
@@ -151,6 +155,7 @@ export function inputFailures(inputs: Partial<SeedRetirementInputs>): { property
     const v = inputs[k];
     if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== "string" || x === "")) failures.push({ property: k, reason: `${k} must list at least one pod name` });
   }
+  if (inputs.tls !== undefined && typeof inputs.tls !== "boolean") failures.push({ property: "tls", reason: "tls must be true or false" });
   if (inputs.timeoutSeconds !== undefined && !(typeof inputs.timeoutSeconds === "number" && inputs.timeoutSeconds > 0)) {
     failures.push({ property: "timeoutSeconds", reason: "timeoutSeconds must be a positive number" });
   }

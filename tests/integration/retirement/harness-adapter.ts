@@ -13,6 +13,7 @@ import { Topology } from "../../harness";
 export function harnessTransport(t: Topology): LocalTransport {
   return new LocalTransport({
     password: t.password,
+    cliArgs: t.cliTlsArgs(),
     resolve: (host) => {
       const a = t.resolve(host);
       return { address: a.address, redisPort: a.redisPort, sentinelPort: a.sentinelPort };
