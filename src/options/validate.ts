@@ -369,10 +369,15 @@ function tlsOf(name: string, t: ParsedArgs["tls"]): ResolvedSpec["tls"] {
     return { enabled, secretName: t?.secretName ?? (issuer ? certificateSecretName(name) : undefined), ...(issuer ? { issuer } : {}) };
 }
 
-/** TLS needs exactly one source of certificates. */
-function tlsProblems(a: ParsedArgs): string[] {
+/** TLS needs exactly one source of certificates, and every part to speak it. */
+function tlsProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
     const t = a.tls;
     if (t === undefined) return [];
+    if (spec.tls.enabled && spec.endpoint.enabled) {
+        return ["option `endpoint.enabled` = true with TLS on (`tls`): the master endpoint (HAProxy) checks the servers' roles in plain text, " +
+            "and TLS closes the plain-text ports, so it would refuse every connection; not supported together yet: " +
+            "connect through Sentinel (every client below speaks Sentinel with TLS), or leave `endpoint` off"];
+    }
     const sources = (t.secretName !== undefined ? 1 : 0) + (t.issuer !== undefined ? 1 : 0);
     if (sources === 2) {
         return [`option \`tls.secretName\` = ${show(t.secretName)} and \`tls.issuer\` = ${show(t.issuer)}: give one source of certificates, ` +
@@ -431,7 +436,7 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
                 "set `metrics.serviceMonitor: true` (and `metrics.enabled: true`), or remove it");
         }
     }
-    problems.push(...tlsProblems(a));
+    problems.push(...tlsProblems(a, spec));
     problems.push(...podCustomisationProblems(a, spec));
     return problems;
 }

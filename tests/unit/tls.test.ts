@@ -25,6 +25,8 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
     ["an issuer given as a string", { tls: { issuer: "ca" as never } }, ['`tls.issuer` = "ca"', 'must be an object such as { kind: "ClusterIssuer"']],
     ["a Secret name with capitals", { tls: { secretName: "Redis_TLS" } }, ['`tls.secretName` = "Redis_TLS"', "must be the name of a Secret"]],
     ["tls as a boolean", { tls: true as never }, ["`tls` = true", 'must be an object such as { secretName: "redis-tls" }']],
+    ["the master endpoint with TLS", { tls: { secretName: "redis-tls" }, endpoint: { enabled: true } },
+        ["`endpoint.enabled` = true with TLS on", "checks the servers' roles in plain text", "leave `endpoint` off"]],
     ["a tls key typo", { tls: { secret: "redis-tls" } } as never, ["unknown option `tls.secret`", "known options: enabled, secretName, issuer"]],
 ];
 
