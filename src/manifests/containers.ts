@@ -4,6 +4,7 @@ import type { ContainerResources } from "../options/args";
 import type { ManifestSpec } from "./spec";
 import type { Names } from "./names";
 import { memoryShare } from "../options/quantity";
+import { redisConfEnv } from "./serverConf";
 import { cliTlsArgs, tlsEnv, tlsMounts } from "./tls";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -200,7 +201,7 @@ export function redisContainer(options: ContainerOptions): Container {
         alive: "PONG|LOADING|MASTERDOWN",
         probe: ROLE_SCRIPTS.probeRedis,
         resources: spec.redisResources,
-        env: [...maxmemoryEnv(spec), ...preStopEnv],
+        env: [...maxmemoryEnv(spec), ...redisConfEnv(spec), ...preStopEnv],
         volume: { name: "data", mountPath: DATA_DIR },
     }, options, preStop ? preStopHook() : undefined);
 }

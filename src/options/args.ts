@@ -201,8 +201,10 @@ export interface RedisSentinelArgs {
     /**
      * Redis `maxmemory` as a percentage of the Redis container's memory limit
      * (`redisResources.limits.memory`), so a full dataset answers writes with an OOM error
-     * instead of the kubelet killing the container. Whole number 10-95; default 75 (the
-     * rest is for replication buffers, AOF rewrite and fragmentation). No memory limit: no maxmemory.
+     * instead of the kubelet killing the container. Whole number 10-95; default 40: the rest
+     * holds, at worst all at once, a fork's copy-on-write copy of the dataset (AOF rewrite, a
+     * full sync), a syncing replica's output buffer (10% of the limit) and allocator overhead
+     * (README, "Memory and disk"). No memory limit: no maxmemory.
      */
     maxmemoryPercent?: number;
     /** Redis `maxmemory-policy`: what happens at `maxmemory`. Default `"noeviction"` (writes fail, nothing is evicted). */

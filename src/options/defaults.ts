@@ -11,7 +11,7 @@ export const DEFAULTS = {
     redisResources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
     sentinelResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     /** Redis maxmemory: this share of the Redis container's memory limit. */
-    maxmemoryPercent: 75,
+    maxmemoryPercent: 40,
     maxmemoryPolicy: "noeviction",
     persistence: { enabled: true, size: "1Gi", sentinelSize: "64Mi" },
     sentinel: { downAfterMilliseconds: 5000, failoverTimeoutMilliseconds: 60000, parallelSyncs: 1 },

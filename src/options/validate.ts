@@ -5,6 +5,7 @@ import { parseQuantity } from "./quantity";
 import { DEFAULTS, majority } from "./defaults";
 import { DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, isLabelKey, labelMap, objectName } from "./kubeNames";
 import { type Affinity, type Toleration, affinitySchema, tolerationsSchema } from "./scheduling";
+import { volumeHeadroomProblems } from "./headroom";
 
 /** Every option, defaults applied and checked. Inputs that may be unknown at preview stay Inputs. */
 export interface ResolvedSpec {
@@ -426,6 +427,7 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
         problems.push(`option \`maxmemoryPercent\` = ${a.maxmemoryPercent}: is a share of \`redisResources.limits.memory\`, which is not set; ` +
             "set a memory limit, or remove it");
     }
+    problems.push(...volumeHeadroomProblems(spec));
     if (spec.metrics.serviceMonitor && !spec.metrics.enabled) {
         problems.push("option `metrics.serviceMonitor` = true: a ServiceMonitor needs the exporter; " +
             "set `metrics.enabled: true` as well, or leave `metrics.serviceMonitor` unset");

@@ -31,6 +31,8 @@
 #                           so no pod template lists them) when that file exists
 #   RS_MAXMEMORY            Redis maxmemory in bytes [unset: no limit]
 #   RS_MAXMEMORY_POLICY     Redis maxmemory-policy [unset: Redis's noeviction]
+#   RS_REPLICA_BUFFER_BYTES client-output-buffer-limit of a replica, bytes [unset: Redis's]
+#   RS_REPL_BACKLOG_BYTES   repl-backlog-size, bytes [unset: Redis's]
 #   RS_SENTINEL_HOSTS       DNS names of the Sentinel set's pods (the preStop handover's
 #                           Sentinels), from $RS_SCRIPTS_DIR/sentinel-hosts likewise
 #   RS_TLS                  yes: Redis and Sentinel listen on TLS only (port 0), replicate,
@@ -254,16 +256,41 @@ rs_listen_conf() {
   fi
 }
 
+# rs_redis_conf_extra: the first lines of redis.conf: the memory and disk headroom settings
+# (README, "Memory and disk"). The lines the component manages come after them, so Redis
+# keeps the component's value of those.
+rs_redis_conf_extra() {
+  # The AOF is the persistence: no RDB snapshot points (each one a fork and a dump.rdb
+  # beside the AOF). Its rewrite starts a new base once it has doubled (64mb at least).
+  echo 'save ""'
+  echo "appendfsync everysec"
+  echo "aof-use-rdb-preamble yes"
+  echo "auto-aof-rewrite-percentage 100"
+  echo "auto-aof-rewrite-min-size 64mb"
+  # A full sync streams the snapshot to the replica's socket: no dump.rdb on the master's volume.
+  echo "repl-diskless-sync yes"
+  # Sized from the memory limit by the manifests; unset: Redis's defaults.
+  case "${RS_REPLICA_BUFFER_BYTES:-}" in
+    ''|*[!0-9]*) ;;
+    *) echo "client-output-buffer-limit replica $RS_REPLICA_BUFFER_BYTES 0 0" ;;
+  esac
+  case "${RS_REPL_BACKLOG_BYTES:-}" in
+    ''|*[!0-9]*) ;;
+    *) echo "repl-backlog-size $RS_REPL_BACKLOG_BYTES" ;;
+  esac
+  return 0
+}
+
 # rs_write_redis_conf MODE [MASTERHOST MASTERPORT]: MODE is master, replica or standby.
 rs_write_redis_conf() {
   mkdir -p "$RS_DATA_DIR"
   {
+    rs_redis_conf_extra
     echo "bind $RS_BIND"
     rs_listen_conf "$RS_REDIS_PORT"
     echo "dir $RS_DATA_DIR"
     echo 'logfile ""'
     echo "appendonly $RS_APPENDONLY"
-    echo "appendfsync everysec"
     case "${RS_MAXMEMORY:-}" in
       '') ;;
       *[!0-9]*) rs_log "ignoring RS_MAXMEMORY: not a number of bytes: $RS_MAXMEMORY" >&2 ;;

@@ -65,10 +65,10 @@ describe("Kubernetes quantities", () => {
 });
 
 describe("maxmemory from the Redis container's memory limit", () => {
-    it("defaults: 75% of the default 512Mi limit, noeviction, on every Redis container and no Sentinel container", () => {
+    it("defaults: 40% of the default 512Mi limit, noeviction, on every Redis container and no Sentinel container", () => {
         const envs = containerEnvs({});
         for (const key of ["seed/redis", "redisSet/redis"]) {
-            assert.equal(envs[key].RS_MAXMEMORY, String(Math.floor(512 * 1024 * 1024 * 0.75)), key);
+            assert.equal(envs[key].RS_MAXMEMORY, String(Math.floor(512 * 1024 * 1024 * 0.4)), key);
             assert.equal(envs[key].RS_MAXMEMORY_POLICY, "noeviction", key);
         }
         for (const key of ["seed/sentinel", "sentinelSet/sentinel"]) {
@@ -85,7 +85,7 @@ describe("maxmemory from the Redis container's memory limit", () => {
     ];
     for (const [memory, percent, bytes] of LIMITS) {
         it(`limit ${memory} at ${percent}% -> RS_MAXMEMORY ${bytes}`, () => {
-            const env = containerEnvs({ redisResources: { limits: { memory } }, maxmemoryPercent: percent })["redisSet/redis"];
+            const env = containerEnvs({ redisResources: { limits: { memory } }, maxmemoryPercent: percent, persistence: { size: "8Gi" } })["redisSet/redis"];
             assert.equal(env.RS_MAXMEMORY, String(bytes));
         });
     }

@@ -214,13 +214,13 @@ describe("RedisSentinel validation", function () {
 
     it("applies the maxmemory defaults and accepts every policy and the edge percentages", () => {
         const spec = resolveSpec("c", {});
-        assert.equal(spec.maxmemoryPercent, 75);
+        assert.equal(spec.maxmemoryPercent, 40);
         assert.equal(spec.maxmemoryPolicy, "noeviction");
         for (const policy of ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"] as const) {
             assert.equal(resolveSpec("c", { maxmemoryPolicy: policy }).maxmemoryPolicy, policy);
         }
         assert.equal(resolveSpec("c", { maxmemoryPercent: 10 }).maxmemoryPercent, 10);
-        assert.equal(resolveSpec("c", { maxmemoryPercent: 95, redisResources: { limits: { memory: "1.5Gi" } } }).maxmemoryPercent, 95);
+        assert.equal(resolveSpec("c", { maxmemoryPercent: 95, redisResources: { limits: { memory: "1.5Gi" } }, persistence: { size: "6Gi" } }).maxmemoryPercent, 95);
     });
 
     it("accepts every metrics option together and applies the metrics defaults", () => {

@@ -60,6 +60,7 @@ export const OPTION_MATRIX: [string, RedisSentinelArgs][] = [
     ["bigger, tuned", {
         replicas: 5, sentinels: 5, quorum: 3, masterName: "orders", imagePullPolicy: "Always", image: "redis:7.4.1",
         redisResources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+        persistence: { size: "4Gi" }, // 4 x maxmemory (40% of 2Gi)
         sentinelResources: { requests: { cpu: "20m", memory: "32Mi" } },
         sentinel: { downAfterMilliseconds: 3000, failoverTimeoutMilliseconds: 30000, parallelSyncs: 2 },
         labels: { team: "checkout" }, clusterDomain: "k8s.internal",
