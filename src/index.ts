@@ -1,6 +1,7 @@
 export { RedisSentinel, RESOURCE_TYPE, type SentinelAddress, type TlsClientInfo } from "./component/redisSentinel";
 export type {
     RedisSentinelArgs, ContainerResources, PersistenceArgs, SentinelTuningArgs, RetirementArgs, NetworkPolicyArgs, MetricsArgs,
+    ConfigDirectives, ConfigDirectiveValue,
     EndpointArgs,
     TlsArgs, TlsIssuerRef,
 } from "./options/args";

@@ -11,6 +11,8 @@ import { ENDPOINT_PORT } from "../manifests/endpoint";
 import { scriptFiles } from "../scripts";
 import type { V1Pod } from "@kubernetes/client-node";
 import { SeedPod, SeedRetirement } from "../retirement/resource";
+import { PasswordRotation, withPasswordRevision } from "../rotation/resource";
+import { PREVIOUS_PASSWORD_SHA256_KEY } from "../manifests/containers";
 import { StorageClassCheck, VolumeGuard } from "../storage";
 
 /** The Pulumi type token of the component. */
@@ -86,10 +88,26 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const named = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ ...child(dependsOn), deleteBeforeReplace: true });
 
         const password = passwordOf(name, spec, this);
+        // 1a. Before the Secret (which takes its output): on a password change every running
+        // server accepts the new password and authenticates with it; its revision rolls both
+        // sets onto the new Secret; the earlier passwords' SHA-256 stay accepted until dropped.
+        const rotation = new PasswordRotation(`${name}-password-rotation`, {
+            namespace: manifests.apply((m) => m.names.namespace),
+            password,
+            dropPreviousPasswords: spec.dropPreviousPasswords,
+            seedPod: manifests.apply((m) => m.names.seedPod),
+            redisPods: manifests.apply((m) => m.names.redisPods),
+            sentinelPods: manifests.apply((m) => m.names.sentinelPods),
+            headlessDomain: manifests.apply((m) => m.names.headlessDomain),
+            kubeconfig: spec.kubeconfig,
+            context: spec.kubeContext,
+            timeoutSeconds: spec.retirement.timeoutSeconds,
+        }, { parent: this });
+        const previousPasswords = pulumi.secret(rotation.previousSha256);
         const secret = new k8s.core.v1.Secret(`${name}-auth`, {
             metadata: pick(manifests, (m) => m.secret.metadata),
             type: "Opaque",
-            stringData: authSecretData(spec, (key) => (key === "password" ? password : password.apply((p) => exporterPasswordFile(p, spec.tls.enabled)))),
+            stringData: authSecretData(spec, (key) => (key === "password" ? password : key === PREVIOUS_PASSWORD_SHA256_KEY ? previousPasswords : password.apply((p) => exporterPasswordFile(p, spec.tls.enabled)))),
         }, named());
         const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, {
             metadata: pick(manifests, (m) => m.configMap.metadata),
@@ -159,11 +177,11 @@ export class RedisSentinel extends pulumi.ComponentResource {
         // 4. Both sets, which find the master through the Sentinel Service.
         const redisSet = new k8s.apps.v1.StatefulSet(`${name}-redis`, {
             metadata: pick(manifests, (m) => m.redisSet.metadata),
-            spec: pick(manifests, (m) => m.redisSet.spec),
+            spec: pulumi.all([manifests, rotation.revision]).apply(([m, revision]) => withPasswordRevision(m.redisSet.spec, revision)),
         }, named([seed, sentinelService]));
         const sentinelSet = new k8s.apps.v1.StatefulSet(`${name}-sentinel`, {
             metadata: pick(manifests, (m) => m.sentinelSet.metadata),
-            spec: pick(manifests, (m) => m.sentinelSet.spec),
+            spec: pulumi.all([manifests, rotation.revision]).apply(([m, revision]) => withPasswordRevision(m.sentinelSet.spec, revision)),
         }, named([seed, sentinelService]));
 
         if (spec.podDisruptionBudgets) {

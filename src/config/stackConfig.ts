@@ -42,8 +42,11 @@ export function argsFromConfig(config: pulumi.Config): RedisSentinelArgs {
         retirement: definedOnly(retirement),
         networkPolicy: definedOnly({ enabled: config.getBoolean("networkPolicy") }),
         podDisruptionBudgets: config.getBoolean("podDisruptionBudgets"),
+        dropPreviousPasswords: config.getBoolean("dropPreviousPasswords"),
         maxmemoryPercent: config.getNumber("maxmemoryPercent"),
         maxmemoryPolicy: config.get("maxmemoryPolicy") as RedisSentinelArgs["maxmemoryPolicy"],
+        redisConfig: config.getObject<RedisSentinelArgs["redisConfig"]>("redisConfig"),
+        sentinelConfig: config.getObject<RedisSentinelArgs["sentinelConfig"]>("sentinelConfig"),
         metrics: definedOnly({ enabled: config.getBoolean("metrics"), serviceMonitor: config.getBoolean("serviceMonitor") }),
         endpoint: definedOnly({ enabled: config.getBoolean("masterEndpoint"), image: config.get("masterEndpointImage") }),
         // TLS: a Secret (`tlsSecret`) or a cert-manager issuer (`tlsIssuer: { kind, name }`).

@@ -2,17 +2,18 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { ManifestSpec } from "./spec";
 import { type Names, objectLabels } from "./names";
 import { createHash } from "crypto";
-import { EXPORTER_PASSWORD_FILE_KEY, QUORUM_FILE, REDIS_HOSTS_FILE, SENTINEL_HOSTS_FILE } from "./containers";
+import { EXPORTER_PASSWORD_FILE_KEY, PREVIOUS_PASSWORD_SHA256_KEY, QUORUM_FILE, REDIS_HOSTS_FILE, SENTINEL_HOSTS_FILE } from "./containers";
 
 /** Stands in for the password wherever manifests are shown (`npm run render`). */
 export const REDACTED = "<redacted: a Pulumi secret>";
 
 /**
- * The keys of the auth Secret: `password`, and with metrics on the exporter's password file
- * (see `exporterPasswordFile`). `content(key)` gives each value.
+ * The keys of the auth Secret: `password`, the SHA-256 of the earlier passwords a rotation
+ * keeps accepted ({@link PREVIOUS_PASSWORD_SHA256_KEY}), and with metrics on the exporter's
+ * password file (see `exporterPasswordFile`). `content(key)` gives each value.
  */
 export function authSecretData<T>(spec: Pick<ManifestSpec, "metrics">, content: (key: string) => T): Record<string, T> {
-    const keys = ["password", ...(spec.metrics.enabled ? [EXPORTER_PASSWORD_FILE_KEY] : [])];
+    const keys = ["password", PREVIOUS_PASSWORD_SHA256_KEY, ...(spec.metrics.enabled ? [EXPORTER_PASSWORD_FILE_KEY] : [])];
     return Object.fromEntries(keys.map((key) => [key, content(key)]));
 }
 

@@ -46,17 +46,26 @@ export const REDIS_TERMINATION_GRACE_S = PRESTOP_TIMEOUT_S + 25;
 export const DEFAULT_TERMINATION_GRACE_S = 30;
 
 /**
+ * Key of the auth Secret listing the SHA-256 (hex, space separated) of the earlier passwords a
+ * rotation keeps accepted (see src/rotation); "" when none. Never a password in clear.
+ */
+export const PREVIOUS_PASSWORD_SHA256_KEY = "previous-password-sha256";
+
+/**
  * The environment every container gets; the scripts read exactly these (docs/internals.md).
  * No pod count and no host list: those are read at use time from the scripts ConfigMap, so
  * scaling a set changes no pod template.
  */
 export function scriptEnv(spec: ManifestSpec, names: Names): EnvVar[] {
     const fromSecret = { secretKeyRef: { name: names.secret, key: "password" } };
+    // Earlier passwords still accepted during a rotation (their SHA-256 only); absent: none.
+    const previous = { secretKeyRef: { name: names.secret, key: PREVIOUS_PASSWORD_SHA256_KEY, optional: true } };
     return [
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         { name: "REDIS_PASSWORD", valueFrom: fromSecret },
         // redis-cli reads REDISCLI_AUTH, so probes and the retirement never put the password on a command line.
         { name: "REDISCLI_AUTH", valueFrom: fromSecret },
+        { name: "RS_PREVIOUS_PASSWORD_SHA256", valueFrom: previous },
         { name: "RS_MASTER_NAME", value: spec.masterName },
         { name: "RS_HEADLESS_DOMAIN", value: names.headlessDomain },
         { name: "RS_ANNOUNCE_HOST", value: `$(POD_NAME).${names.headlessDomain}` },

@@ -1,6 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Affinity, Toleration } from "./scheduling";
+import type { ConfigDirectives } from "./extraConfig";
 
+export type { ConfigDirectiveValue, ConfigDirectives } from "./extraConfig";
 export type {
     Affinity, LabelSelector, LabelSelectorRequirement, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, PodAffinity,
     PodAffinityTerm, Toleration,
@@ -209,6 +211,22 @@ export interface RedisSentinelArgs {
     maxmemoryPercent?: number;
     /** Redis `maxmemory-policy`: what happens at `maxmemory`. Default `"noeviction"` (writes fail, nothing is evicted). */
     maxmemoryPolicy?: MaxmemoryPolicy;
+    /**
+     * Extra redis.conf directives, appended to the generated config of every Redis server:
+     * directive -> its arguments as redis.conf takes them (`{ hz: 20, "latency-tracking": "no",
+     * save: "3600 1" }`), a list to repeat one (`"rename-command": ["FLUSHALL \"\""]`). Directives
+     * the component manages (ports, TLS, auth, `dir`, `appendonly`, `replicaof`, announce
+     * addresses, `maxmemory` with a memory limit, renaming a command the scripts use, ...) are
+     * refused. A change rolls the Redis set only.
+     */
+    redisConfig?: ConfigDirectives;
+    /**
+     * Extra sentinel.conf directives for every Sentinel (`{ loglevel: "warning",
+     * "sentinel master-reboot-down-after-period": 30000 }`; per-master `sentinel` options get the
+     * master name inserted). Managed ones (`sentinel monitor`, auth, announce, the `sentinel.*`
+     * options, ...) are refused. A change rolls the Sentinel set only.
+     */
+    sentinelConfig?: ConfigDirectives;
     persistence?: PersistenceArgs;
     sentinel?: SentinelTuningArgs;
     retirement?: RetirementArgs;
@@ -218,6 +236,14 @@ export interface RedisSentinelArgs {
     endpoint?: EndpointArgs;
     /** TLS on every connection (see {@link TlsArgs}). Off by default. */
     tls?: TlsArgs;
+    /**
+     * Password rotation: refuse the passwords this stack had before the current one. Default
+     * `false`: after `password` changes, the earlier one stays accepted (by its SHA-256) so that
+     * applications still holding it keep working; set `true` (once they hold the new one) and run
+     * `pulumi up` to drop it. An `up` that changes the password never drops the one it replaces
+     * (its roll needs both); with `true` kept, the next `up` does. README, "Rotating the password".
+     */
+    dropPreviousPasswords?: boolean;
     /** Create PodDisruptionBudgets (maxUnavailable 1) for both sets. Default `true`. */
     podDisruptionBudgets?: boolean;
     /**

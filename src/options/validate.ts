@@ -5,6 +5,7 @@ import { parseQuantity } from "./quantity";
 import { DEFAULTS, majority } from "./defaults";
 import { DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, isLabelKey, labelMap, objectName } from "./kubeNames";
 import { type Affinity, type Toleration, affinitySchema, tolerationsSchema } from "./scheduling";
+import { type ConfigDirectives, redisConfigProblems, redisConfigSchema, sentinelConfigProblems, sentinelConfigSchema } from "./extraConfig";
 import { volumeHeadroomProblems } from "./headroom";
 
 /** Every option, defaults applied and checked. Inputs that may be unknown at preview stay Inputs. */
@@ -23,6 +24,9 @@ export interface ResolvedSpec {
     sentinelResources: ContainerResources;
     maxmemoryPercent: number;
     maxmemoryPolicy: MaxmemoryPolicy;
+    /** Extra redis.conf / sentinel.conf directives (checked: none the component manages). */
+    redisConfig: ConfigDirectives;
+    sentinelConfig: ConfigDirectives;
     persistence: { enabled: boolean; size: string; sentinelSize: string; storageClass?: string };
     sentinel: { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number; parallelSyncs: number };
     retirement: { enabled: boolean; timeoutSeconds: number };
@@ -41,6 +45,7 @@ export interface ResolvedSpec {
     tls: { enabled: boolean; secretName?: string; issuer?: { kind: "Issuer" | "ClusterIssuer"; name: string; group: string } };
     endpoint: { enabled: boolean; image: string; replicas: number; resources: ContainerResources; maxConnections: number };
     podDisruptionBudgets: boolean;
+    dropPreviousPasswords: boolean;
     spread: { zone: SpreadLevel; node: SpreadLevel };
     labels: Record<string, string>;
     kubeconfig?: pulumi.Input<string>;
@@ -185,6 +190,8 @@ const argsSchema = z.object({
     sentinelResources: resources().optional(),
     maxmemoryPercent: count(10, 95).optional(),
     maxmemoryPolicy: z.enum(MAXMEMORY_POLICIES, { error: `must be one of Redis's maxmemory policies: ${MAXMEMORY_POLICIES.map((p) => `"${p}"`).join(", ")}` }).optional(),
+    redisConfig: redisConfigSchema.optional(),
+    sentinelConfig: sentinelConfigSchema.optional(),
     persistence: section({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         size: volumeSize().optional(),
@@ -236,6 +243,7 @@ const argsSchema = z.object({
         }, '{ kind: "ClusterIssuer", name: "internal-ca" }').optional(),
     }, '{ secretName: "redis-tls" } or { issuer: { kind: "ClusterIssuer", name: "internal-ca" } }').optional(),
     podDisruptionBudgets: z.boolean({ error: "must be true or false" }).optional(),
+    dropPreviousPasswords: z.boolean({ error: "must be true or false" }).optional(),
     spread: spreadSchema().optional(),
     labels: labelMap().optional(),
     kubeconfig: input("kubeconfig YAML text").optional(),
@@ -296,6 +304,8 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
         sentinelResources: a.sentinelResources ?? structuredClone(DEFAULTS.sentinelResources),
         maxmemoryPercent: a.maxmemoryPercent ?? DEFAULTS.maxmemoryPercent,
         maxmemoryPolicy: a.maxmemoryPolicy ?? DEFAULTS.maxmemoryPolicy,
+        redisConfig: a.redisConfig ?? {},
+        sentinelConfig: a.sentinelConfig ?? {},
         persistence: {
             enabled: a.persistence?.enabled ?? DEFAULTS.persistence.enabled,
             size: a.persistence?.size ?? DEFAULTS.persistence.size,
@@ -335,6 +345,7 @@ function applyDefaults(name: string, a: ParsedArgs): ResolvedSpec {
             maxConnections: a.endpoint?.maxConnections ?? DEFAULTS.endpoint.maxConnections,
         },
         podDisruptionBudgets: a.podDisruptionBudgets ?? DEFAULTS.podDisruptionBudgets,
+        dropPreviousPasswords: a.dropPreviousPasswords ?? false,
         spread: {
             zone: a.spread?.zone ?? DEFAULTS.spread,
             node: a.spread?.node ?? DEFAULTS.spread,
@@ -428,6 +439,7 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
             "set a memory limit, or remove it");
     }
     problems.push(...volumeHeadroomProblems(spec));
+    problems.push(...redisConfigProblems(spec.redisConfig, { memoryLimit }), ...sentinelConfigProblems(spec.sentinelConfig));
     if (spec.metrics.serviceMonitor && !spec.metrics.enabled) {
         problems.push("option `metrics.serviceMonitor` = true: a ServiceMonitor needs the exporter; " +
             "set `metrics.enabled: true` as well, or leave `metrics.serviceMonitor` unset");

@@ -33,6 +33,8 @@
 #   RS_MAXMEMORY_POLICY     Redis maxmemory-policy [unset: Redis's noeviction]
 #   RS_REPLICA_BUFFER_BYTES client-output-buffer-limit of a replica, bytes [unset: Redis's]
 #   RS_REPL_BACKLOG_BYTES   repl-backlog-size, bytes [unset: Redis's]
+#   RS_REDIS_CONF           extra redis.conf lines (option redisConfig), before the managed ones
+#   RS_SENTINEL_CONF        extra sentinel.conf lines (option sentinelConfig), at its end
 #   RS_SENTINEL_HOSTS       DNS names of the Sentinel set's pods (the preStop handover's
 #                           Sentinels), from $RS_SCRIPTS_DIR/sentinel-hosts likewise
 #   RS_TLS                  yes: Redis and Sentinel listen on TLS only (port 0), replicate,
@@ -257,8 +259,9 @@ rs_listen_conf() {
 }
 
 # rs_redis_conf_extra: the first lines of redis.conf: the memory and disk headroom settings
-# (README, "Memory and disk"). The lines the component manages come after them, so Redis
-# keeps the component's value of those.
+# (README, "Memory and disk"), then the user's extra directives (option `redisConfig`, one a
+# line in RS_REDIS_CONF, checked and quoted by the component). The lines the component
+# manages come after them, so Redis keeps the component's value of those.
 rs_redis_conf_extra() {
   # The AOF is the persistence: no RDB snapshot points (each one a fork and a dump.rdb
   # beside the AOF). Its rewrite starts a new base once it has doubled (64mb at least).
@@ -278,6 +281,7 @@ rs_redis_conf_extra() {
     ''|*[!0-9]*) ;;
     *) echo "repl-backlog-size $RS_REPL_BACKLOG_BYTES" ;;
   esac
+  [ -n "${RS_REDIS_CONF:-}" ] && printf '%s\n' "$RS_REDIS_CONF"
   return 0
 }
 
@@ -599,6 +603,9 @@ rs_sentinel_conf() {
     echo "sentinel failover-timeout $RS_MASTER_NAME $RS_FAILOVER_TIMEOUT_MS"
     echo "sentinel parallel-syncs $RS_MASTER_NAME $RS_PARALLEL_SYNCS"
     [ -n "$_kept" ] && printf '%s\n' "$_kept"
+    # The user's extra directives (option `sentinelConfig`), after the monitor line that
+    # per-master ones need; written afresh at every start like the rest.
+    [ -n "${RS_SENTINEL_CONF:-}" ] && printf '%s\n' "$RS_SENTINEL_CONF"
   } | rs_write_private "$RS_SENTINEL_DIR/sentinel.conf"
 }
 

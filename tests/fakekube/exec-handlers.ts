@@ -10,6 +10,8 @@ export interface ExecRequest {
     command: string[];
     /** aborted when the client disconnects or the fake server stops */
     signal: AbortSignal;
+    /** What the client sends on the stdin channel (0); ends when it closes stdin or the socket. */
+    stdin?: NodeJS.ReadableStream;
 }
 
 export interface ExecReply {
@@ -55,8 +57,11 @@ export function localProcessExec(opts: LocalProcessOptions = {}): ExecHandler {
     return (req) => new Promise<ExecReply>((resolve) => {
         const argv = opts.rewrite ? opts.rewrite(req.command, req) : req.command;
         const env = typeof opts.env === "function" ? opts.env(req) : opts.env ?? process.env;
-        const child = spawn(argv[0], argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(argv[0], argv.slice(1), { env, stdio: ["pipe", "pipe", "pipe"] });
         liveChildren.add(child);
+        child.stdin.on("error", () => undefined);
+        if (req.stdin) req.stdin.pipe(child.stdin);
+        else child.stdin.end();
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         child.stdout.on("data", (b: Buffer) => out.push(b));

@@ -5,6 +5,7 @@
 import { randomBytes } from "crypto";
 import { IncomingMessage, Server, ServerResponse, createServer } from "http";
 import { AddressInfo, Socket } from "net";
+import { PassThrough } from "stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { ExecHandler, ExecReply } from "./exec-handlers";
 import { rejectUpgrade, sendChannel, statusOf } from "./exec-wire";
@@ -279,7 +280,7 @@ export class FakeKubeServer {
         this.wss.handleUpgrade(req, socket, head, (ws) => {
             rec.status = 101;
             rec.protocol = ws.protocol;
-            void this.runExec(ws, ns, pod, container, url.searchParams.getAll("command"));
+            void this.runExec(ws, ns, pod, container, url.searchParams.getAll("command"), url.searchParams.get("stdin") === "true");
         });
     }
 
@@ -306,17 +307,24 @@ export class FakeKubeServer {
         return this.execHandlers.get(`${ns}/${pod}/${container}`) ?? this.execHandlers.get(`${ns}/${pod}/*`) ?? this.defaultExec;
     }
 
-    private async runExec(ws: WebSocket, ns: string, pod: string, container: string, command: string[]): Promise<void> {
+    private async runExec(ws: WebSocket, ns: string, pod: string, container: string, command: string[], wantsStdin = false): Promise<void> {
         const ac = new AbortController();
         this.liveExecs.add(ac);
         ws.on("close", () => ac.abort());
         ws.on("error", () => ac.abort());
         if (this.openFrames) for (const ch of [1, 2, 3]) ws.send(Buffer.from([ch]));
+        // Channel 0 is the command's stdin; v5's close frame (255, 0) ends it, as does the socket closing.
+        const stdin = wantsStdin ? new PassThrough() : undefined;
+        ws.on("message", (data: Buffer) => {
+            if (data[0] === 0) stdin?.write(data.subarray(1));
+            else if (data[0] === 255 && data[1] === 0) stdin?.end();
+        });
+        ws.on("close", () => stdin?.end());
         const handler = this.handlerFor(ns, pod, container);
         let reply: ExecReply;
         try {
             reply = handler
-                ? await handler({ namespace: ns, pod, container, command, signal: ac.signal })
+                ? await handler({ namespace: ns, pod, container, command, signal: ac.signal, ...(stdin ? { stdin } : {}) })
                 : { error: `fake kube: no exec handler for ${ns}/${pod}/${container}` };
         } catch (err) {
             reply = { error: `fake kube: exec handler threw: ${(err as Error).message}` };

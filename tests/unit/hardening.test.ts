@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, isSecret, SEED_POD_TYPE, type MockedRun, type Registration } from "./support/mockedPulumi";
 import { RESOURCE_TYPE, RedisSentinel } from "../../src";
 import { SCRIPTS_CHECKSUM_ANNOTATION } from "../../src/manifests/config";
+import { PASSWORD_REVISION_ANNOTATION } from "../../src/rotation/resource";
 
 const T = {
     service: "kubernetes:core/v1:Service",
@@ -37,9 +38,12 @@ function pods(run: MockedRun): Record<string, { labels: Record<string, string>; 
 
 const containerNames = (spec: any): string[] => spec.containers.map((c: any) => c.name);
 
-/** Pod template annotations other than the scripts checksum (tests/unit/dayTwo.test.ts), undefined when none. */
+/**
+ * Pod template annotations other than the scripts checksum (tests/unit/dayTwo.test.ts) and the
+ * password revision (tests/unit/rotation/), undefined when none.
+ */
 function withoutChecksum(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
-    const rest = Object.entries(annotations ?? {}).filter(([k]) => k !== SCRIPTS_CHECKSUM_ANNOTATION);
+    const rest = Object.entries(annotations ?? {}).filter(([k]) => k !== SCRIPTS_CHECKSUM_ANNOTATION && k !== PASSWORD_REVISION_ANNOTATION);
     return rest.length > 0 ? Object.fromEntries(rest) : undefined;
 }
 
@@ -95,7 +99,8 @@ describe("metrics (redis_exporter) under Pulumi mocks", function () {
                 { "redis://127.0.0.1:6379": "generated-password-0123456789abcdef" }, "keyed to exactly REDIS_ADDR");
             assert.ok(isSecret(secret.wireInputs.stringData) || isSecret((secret.wireInputs.stringData as any)["redis-exporter-passwords.json"]),
                 "the password file travels as a Pulumi secret");
-            for (const r of run.registrations.filter((x) => x.name !== "cache-auth" && x.type !== "random:index/randomPassword:RandomPassword")) {
+            // The rotation takes the password as a secret input (tests/unit/rotation/component.test.ts checks it is one).
+            for (const r of run.registrations.filter((x) => !["cache-auth", "cache-password-rotation"].includes(x.name) && x.type !== "random:index/randomPassword:RandomPassword")) {
                 assert.ok(!JSON.stringify(r.inputs).includes("generated-password"), `${r.name} holds the password`);
             }
         });
@@ -112,7 +117,7 @@ describe("metrics (redis_exporter) under Pulumi mocks", function () {
 
         it("carries no password file and no exporter key in the Secret when metrics are off", async () => {
             const off = await deploy();
-            assert.deepEqual(Object.keys(off.byName("cache-auth").inputs.stringData), ["password"]);
+            assert.deepEqual(Object.keys(off.byName("cache-auth").inputs.stringData), ["password", "previous-password-sha256"]);
             for (const pod of Object.values(pods(off))) assert.ok(!pod.spec.volumes.some((v: any) => v.secret), "no Secret volume");
         });
 

@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:SeedRetirement";
 /** The type the seed pod (a dynamic resource) registers with. */
 export const SEED_POD_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:SeedPod";
+/** The type the password rotation (a dynamic resource) registers with. */
+export const ROTATION_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:PasswordRotation";
 
 /** Pulumi's marker for a serialized secret value. */
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -53,6 +55,11 @@ export function installMocks(config: Record<string, string> = {}, project = "red
                 // What the seed pod's create reports for a fresh deployment.
                 const uid = `uid-${args.name}`;
                 Object.assign(state, { uid, created: "created", metadata: { name: args.inputs.name, namespace: args.inputs.namespace, uid } });
+            }
+            if (args.type === ROTATION_TYPE) {
+                // What the rotation's first create reports: the password recorded, none earlier.
+                delete state.password;
+                Object.assign(state, { revision: 1, passwordSha256: "0".repeat(64), previousSha256: "", lastAction: "record", changed: [] });
             }
             if (args.type === DYNAMIC_TYPE) {
                 // What the seed retirement reports after a switchover to the first replica.

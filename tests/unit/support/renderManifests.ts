@@ -65,6 +65,10 @@ export const OPTION_MATRIX: [string, RedisSentinelArgs][] = [
         sentinel: { downAfterMilliseconds: 3000, failoverTimeoutMilliseconds: 30000, parallelSyncs: 2 },
         labels: { team: "checkout" }, clusterDomain: "k8s.internal",
     }],
+    ["extra redis.conf and sentinel.conf directives", {
+        redisConfig: { hz: 20, save: "3600 1", "rename-command": ["FLUSHALL \"\"", "KEYS \"\""] },
+        sentinelConfig: { loglevel: "warning", "sentinel master-reboot-down-after-period": 30000 },
+    }],
     ["single sentinel opt-in", { sentinels: 1, allowFewerThanThreeSentinels: true, replicas: 1 }],
     ["scheduling and pod options, ServiceAccount created", {
         nodeSelector: { "node.kubernetes.io/pool": "cache" },
