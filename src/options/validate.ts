@@ -408,6 +408,11 @@ function tlsProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
 
 function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
     const problems: string[] = [];
+    if (spec.endpoint.enabled && spec.tls.enabled) {
+        problems.push("option `endpoint.enabled` = true: the master endpoint does not speak TLS yet (its health checks and its Service would " +
+            "need the certificates), and with `tls` on Redis closes the plain-text port it checks; turn off `endpoint.enabled` or `tls`, " +
+            "or use Sentinel-aware clients over TLS");
+    }
     if (spec.sentinels < 3 && a.allowFewerThanThreeSentinels !== true) {
         problems.push(`option \`sentinels\` = ${spec.sentinels}: fewer than 3 sentinels cannot agree on a failover after losing one; ` +
             "use 3 or more, or set `allowFewerThanThreeSentinels: true` to accept that");

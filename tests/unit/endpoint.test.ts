@@ -206,6 +206,11 @@ describe("master endpoint: options", () => {
         assert.match(problems({ endpoint: true }), /option `endpoint` = true: must be an object such as \{ enabled: true \}/);
     });
 
+    it("is refused together with TLS (not supported yet), naming both options", () => {
+        assert.match(problems({ endpoint: { enabled: true }, tls: { secretName: "redis-tls" } }), /option `endpoint.enabled` = true: the master endpoint does not speak TLS yet.*turn off `endpoint.enabled` or `tls`/s);
+        assert.equal(problems({ endpoint: { enabled: false }, tls: { secretName: "redis-tls" } }), "");
+    });
+
     it("registers nothing on bad endpoint options", async () => {
         const run = installMocks();
         assert.throws(() => new RedisSentinel("cache", { endpoint: { replicas: 0 } }), /endpoint.replicas/);
