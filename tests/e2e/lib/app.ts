@@ -12,6 +12,13 @@ export interface AppTarget {
     sentinelPort: number;
     masterName: string;
     password: string;
+    /** TLS on: the CA (PEM) the servers' certificate is checked against, for Sentinel and Redis connections alike. */
+    tls?: { ca: string };
+}
+
+/** ioredis options for TLS through Sentinel (none without TLS). */
+function tlsOptions(t: AppTarget) {
+    return t.tls ? { tls: { ca: t.tls.ca }, enableTLSForSentinelMode: true, sentinelTLS: { ca: t.tls.ca } } : {};
 }
 
 export interface Window {
@@ -35,6 +42,7 @@ export class E2eApp {
             name: t.masterName,
             password: t.password,
             sentinelPassword: t.password,
+            ...tlsOptions(t),
         };
     }
 
@@ -89,6 +97,7 @@ async function masterAnswers(t: AppTarget): Promise<boolean> {
         name: t.masterName,
         password: t.password,
         sentinelPassword: t.password,
+        ...tlsOptions(t),
         lazyConnect: true,
         connectTimeout: 2000,
         maxRetriesPerRequest: 1,

@@ -87,11 +87,12 @@ export function field(entry: unknown, key: string): string {
 }
 
 /** Reads the roles of the Redis pods and the view of each Sentinel; failures become text. */
-export async function observeTopology(cluster: Cluster, ns: string, masterName: string, want: TopologyExpectation): Promise<TopologyObservation> {
+/** `cliArgs`: redis-cli options before each command (TLS on: `--tls --cacert /tls/ca.crt`). */
+export async function observeTopology(cluster: Cluster, ns: string, masterName: string, want: TopologyExpectation, cliArgs: string[] = []): Promise<TopologyObservation> {
     const roles: Record<string, string> = {};
     for (const pod of want.redisPods) {
         try {
-            const role = (await podCli(cluster, ns, pod, "redis", ["ROLE"])) as unknown[];
+            const role = (await podCli(cluster, ns, pod, "redis", [...cliArgs, "ROLE"])) as unknown[];
             roles[pod] = String(role[0]);
         } catch (e) {
             roles[pod] = `error: ${(e as Error).message.split("\n")[0]}`;
@@ -100,9 +101,9 @@ export async function observeTopology(cluster: Cluster, ns: string, masterName: 
     const sentinels: SentinelView[] = [];
     for (const pod of want.sentinelPods) {
         try {
-            const addr = (await podCli(cluster, ns, pod, "sentinel", ["SENTINEL", "get-master-addr-by-name", masterName])) as unknown[];
-            const reps = (await podCli(cluster, ns, pod, "sentinel", ["SENTINEL", "replicas", masterName])) as unknown[];
-            const sens = (await podCli(cluster, ns, pod, "sentinel", ["SENTINEL", "sentinels", masterName])) as unknown[];
+            const addr = (await podCli(cluster, ns, pod, "sentinel", [...cliArgs, "SENTINEL", "get-master-addr-by-name", masterName])) as unknown[];
+            const reps = (await podCli(cluster, ns, pod, "sentinel", [...cliArgs, "SENTINEL", "replicas", masterName])) as unknown[];
+            const sens = (await podCli(cluster, ns, pod, "sentinel", [...cliArgs, "SENTINEL", "sentinels", masterName])) as unknown[];
             sentinels.push({
                 pod,
                 master: Array.isArray(addr) ? String(addr[0]) : String(addr),

@@ -22,6 +22,8 @@ export interface Deployment {
     namespace: string;
     name: string;
     masterName: string;
+    /** redis-cli options of the checks' execs (TLS on: `--tls --cacert /tls/ca.crt`). */
+    cliArgs?: string[];
 }
 
 /** Polls the topology until it is whole or the deadline passes; the last verdict. */
@@ -36,7 +38,7 @@ export async function awaitTopology(
     const want = { headlessDomain: n.headlessDomain, redisPods: n.redisPods, sentinelPods: n.sentinelPods };
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const verdict = judgeTopology(await observeTopology(ctx.cluster, d.namespace, d.masterName, want), want);
+        const verdict = judgeTopology(await observeTopology(ctx.cluster, d.namespace, d.masterName, want, d.cliArgs), want);
         if (verdict.ok || Date.now() > deadline) return verdict;
         await new Promise((r) => setTimeout(r, 3000));
     }
