@@ -1,10 +1,12 @@
 // The program of the root Pulumi.yaml: one RedisSentinel from stack config.
 //   npx pulumi config set replicas 5 && npx pulumi up
 import * as pulumi from "@pulumi/pulumi";
-import { RedisSentinel, argsFromConfig } from "../src";
+import { RedisSentinel } from "../src";
+import { rootStackArgs } from "../src/config/stackConfig";
 
-const config = new pulumi.Config();
-const redis = new RedisSentinel(config.get("name") ?? "redis", argsFromConfig(config));
+// A key nothing reads (a typo such as `replica`) is refused, like a bad value, before anything is registered.
+const { name, args } = rootStackArgs(new pulumi.Config());
+const redis = new RedisSentinel(name, args);
 
 export const namespace = redis.namespace;
 export const sentinelHost = redis.sentinelHost;

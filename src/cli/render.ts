@@ -8,7 +8,7 @@ import { stringify, parse } from "yaml";
 import { resolveSpec, RedisSentinelConfigError } from "../options/validate";
 import { buildManifests, manifestList } from "../manifests";
 import { scriptFiles } from "../scripts";
-import { argsFromConfig } from "../config/stackConfig";
+import { rootStackArgs } from "../config/stackConfig";
 
 export interface RenderOptions {
     /** Directory holding Pulumi.yaml (and Pulumi.<stack>.yaml). */
@@ -56,9 +56,8 @@ function isEncrypted(value: unknown): boolean {
 export function renderYaml(options: RenderOptions): string {
     const { project, values } = stackConfig(options);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${project}:${k}`, v])));
-    const config = new pulumi.Config(project);
-    const name = config.get("name") ?? "redis";
-    const spec = resolveSpec(name, argsFromConfig(config));
+    const { name, args } = rootStackArgs(new pulumi.Config(project));
+    const spec = resolveSpec(name, args);
     if (typeof spec.namespace !== "string") throw new Error("render needs a plain namespace");
     const { password: _password, kubeconfig: _kubeconfig, namespace, ...rest } = spec;
     const manifests = buildManifests({ ...rest, namespace }, scriptFiles());

@@ -10,6 +10,11 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 export const LABEL_KEY_RULE = "label keys must be [prefix/]name with name up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric";
 export const LABEL_VALUE_RULE = "label values must be up to 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric";
 
+/** A DNS name (RFC 1123): a subdomain of labels of at most 63 characters each, 253 in all. */
+export function isDnsName(name: string): boolean {
+    return name.length <= 253 && DNS1123_SUBDOMAIN.test(name) && name.split(".").every((label) => label.length <= 63);
+}
+
 /** A label (or annotation) key: `[prefix/]name`, the prefix a DNS subdomain. */
 export function isLabelKey(key: string): boolean {
     const parts = key.split("/");

@@ -3,7 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { type ContainerResources, MAXMEMORY_POLICIES, type MaxmemoryPolicy, type RedisSentinelArgs, type SpreadLevel } from "./args";
 import { parseQuantity } from "./quantity";
 import { DEFAULTS, majority } from "./defaults";
-import { DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, isLabelKey, labelMap, objectName } from "./kubeNames";
+import { DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, isDnsName, isLabelKey, labelMap, objectName } from "./kubeNames";
+import { IMAGE_REFERENCE_RULE, isImageReference } from "./imageRef";
 import { type Affinity, type Toleration, affinitySchema, tolerationsSchema } from "./scheduling";
 import { type ConfigDirectives, redisConfigProblems, redisConfigSchema, sentinelConfigProblems, sentinelConfigSchema } from "./extraConfig";
 import { volumeHeadroomProblems } from "./headroom";
@@ -77,7 +78,6 @@ export class RedisSentinelConfigError extends Error {
     }
 }
 
-const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 /** prometheus-operator's Duration pattern (monitoring.coreos.com/v1). */
 const PROMETHEUS_DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 const MASTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -93,9 +93,21 @@ function count(min: number, max: number) {
     return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/** Whether `text` parses as a quantity (k8s.io/apimachinery's grammar). */
+function isQuantity(text: string): boolean {
+    try {
+        parseQuantity(text);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** A resource quantity: the API server's grammar, and not negative. */
 function quantity() {
     const error = 'must be a Kubernetes quantity such as "512Mi", "1Gi" or "250m"';
-    return z.string({ error }).regex(QUANTITY, { error });
+    return z.string({ error }).refine(isQuantity, { error })
+        .refine((v) => !isQuantity(v) || parseQuantity(v) >= 0, { error: "must not be negative" });
 }
 
 /** A volume size: a quantity the API server accepts for a claim (above zero), 1Mi at least. */
@@ -123,7 +135,7 @@ function input(what: string) {
 }
 
 function imageRef() {
-    return z.string({ error: "must be a string" }).regex(/^[^\s]+$/, { error: "must be a non-empty image reference with no spaces" });
+    return z.string({ error: "must be a string" }).refine(isImageReference, { error: IMAGE_REFERENCE_RULE });
 }
 
 /** A nested group of options: unknown keys are errors, and a non-object says what is expected. */
@@ -184,8 +196,9 @@ const argsSchema = z.object({
     image: imageRef().optional(),
     imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"], { error: 'must be "Always", "IfNotPresent" or "Never"' }).optional(),
     password: input("the password").optional(),
-    clusterDomain: z.string({ error: "must be a string" })
-        .regex(DNS1123_SUBDOMAIN, { error: "must be a DNS name such as cluster.local" }).optional(),
+    clusterDomain: z.string({ error: "must be a string" }).refine(isDnsName, {
+        error: "must be a DNS name such as cluster.local: lower-case labels of letters, digits and '-', each at most 63 characters, 253 in all",
+    }).optional(),
     redisResources: resources().optional(),
     sentinelResources: resources().optional(),
     maxmemoryPercent: count(10, 95).optional(),
@@ -196,8 +209,8 @@ const argsSchema = z.object({
         enabled: z.boolean({ error: "must be true or false" }).optional(),
         size: volumeSize().optional(),
         sentinelSize: volumeSize().optional(),
-        storageClass: z.string({ error: "must be a string" })
-            .regex(DNS1123_SUBDOMAIN, { error: "must be a StorageClass name (lower-case DNS subdomain)" }).optional(),
+        storageClass: z.string({ error: "must be a string" }).max(253, { error: "must be a StorageClass name (lower-case DNS subdomain), at most 253 characters" })
+            .regex(DNS1123_SUBDOMAIN, { error: "must be a StorageClass name (lower-case DNS subdomain), at most 253 characters" }).optional(),
     }, '{ enabled: true, size: "1Gi" }').optional(),
     sentinel: section({
         downAfterMilliseconds: count(100, 3_600_000).optional(),
@@ -430,15 +443,8 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
         problems.push(`option \`sentinel.failoverTimeoutMilliseconds\` = ${spec.sentinel.failoverTimeoutMilliseconds}: ` +
             `must be at least \`sentinel.downAfterMilliseconds\` (${spec.sentinel.downAfterMilliseconds})`);
     }
+    // A memory limit that is no quantity never gets here (the schema refuses it): maxmemory can be derived.
     const memoryLimit = spec.redisResources.limits?.memory;
-    if (memoryLimit !== undefined) {
-        try {
-            parseQuantity(memoryLimit);
-        } catch {
-            problems.push(`option \`redisResources.limits.memory\` = ${show(memoryLimit)}: must be a Kubernetes quantity such as "512Mi", "1Gi" or "1G" ` +
-                "(maxmemory is derived from it)");
-        }
-    }
     if (a.maxmemoryPercent !== undefined && memoryLimit === undefined) {
         problems.push(`option \`maxmemoryPercent\` = ${a.maxmemoryPercent}: is a share of \`redisResources.limits.memory\`, which is not set; ` +
             "set a memory limit, or remove it");
@@ -457,15 +463,37 @@ function crossFieldProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
     }
     problems.push(...tlsProblems(a, spec));
     problems.push(...podCustomisationProblems(a, spec));
+    problems.push(...requestsAboveLimits("redisResources", spec.redisResources), ...requestsAboveLimits("sentinelResources", spec.sentinelResources),
+        ...requestsAboveLimits("metrics.resources", spec.metrics.resources));
+    return problems;
+}
+
+/** Kubernetes refuses a container whose request is above its limit (after the objects before it exist). */
+function requestsAboveLimits(option: string, resources: ContainerResources): string[] {
+    const problems: string[] = [];
+    for (const kind of ["cpu", "memory"] as const) {
+        const request = resources.requests?.[kind];
+        const limit = resources.limits?.[kind];
+        if (request === undefined || limit === undefined) continue;
+        try {
+            if (parseQuantity(request) <= parseQuantity(limit)) continue;
+        } catch {
+            continue; // not a quantity: said already
+        }
+        problems.push(`option \`${option}.requests.${kind}\` = ${show(request)}: must be at most \`${option}.limits.${kind}\` (${show(limit)}); ` +
+            "Kubernetes refuses a request above its limit");
+    }
     return problems;
 }
 
 /** Pod labels and annotations the component owns, and ServiceAccount settings that need `create`. */
 function podCustomisationProblems(a: ParsedArgs, spec: ResolvedSpec): string[] {
     const problems: string[] = [];
-    for (const key of Object.keys(spec.podLabels).filter((k) => MANAGED_POD_LABELS.includes(k))) {
-        problems.push(`option \`podLabels.${key}\` = ${show(spec.podLabels[key])}: the component sets this label and selects its pods by it; ` +
-            `use another key (managed: ${MANAGED_POD_LABELS.join(", ")})`);
+    for (const [option, labels] of [["labels", spec.labels], ["podLabels", spec.podLabels]] as const) {
+        for (const key of Object.keys(labels).filter((k) => MANAGED_POD_LABELS.includes(k))) {
+            problems.push(`option \`${option}.${key}\` = ${show(labels[key])}: the component sets this label and selects its pods by it; ` +
+                `use another key (managed: ${MANAGED_POD_LABELS.join(", ")})`);
+        }
     }
     if (spec.metrics.enabled) {
         for (const key of Object.keys(spec.podAnnotations).filter((k) => MANAGED_SCRAPE_ANNOTATIONS.includes(k))) {
@@ -519,7 +547,8 @@ function describeIssue(raw: Record<string, unknown>, issue: z.core.$ZodIssue): s
     return `option \`${path}\` = ${value}: ${issue.message}`;
 }
 
-function suggestion(key: string, known: string[]): string {
+/** " (did you mean `x`?)" when `key` is close to a known one, else the known ones. */
+export function suggestion(key: string, known: string[]): string {
     if (known.length === 0) return "";
     const close = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
     return close ? ` (did you mean \`${close}\`?)` : ` (known options: ${known.join(", ")})`;
@@ -568,6 +597,7 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
 
 function show(value: unknown): string {
     if (value === undefined) return "undefined";
+    if (typeof value === "number" && !Number.isFinite(value)) return String(value);
     try {
         return JSON.stringify(value) ?? String(value);
     } catch {

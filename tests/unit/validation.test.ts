@@ -87,7 +87,7 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
         ["`maxmemoryPercent` = 50", "`redisResources.limits.memory`, which is not set"]],
     ["maxmemory policy typo", { maxmemoryPolicy: "lru" as "allkeys-lru" }, ['`maxmemoryPolicy` = "lru"', '"noeviction", "allkeys-lru"', '"volatile-ttl"']],
     ["memory limit that is no quantity", { redisResources: { limits: { memory: "1.2.3Gi" } } },
-        ['`redisResources.limits.memory` = "1.2.3Gi"', "Kubernetes quantity", "maxmemory is derived from it"]],
+        ['`redisResources.limits.memory` = "1.2.3Gi"', "Kubernetes quantity"]],
     // Scheduling and pod customisation (issue 13).
     ["bad node selector value", { nodeSelector: { disktype: "fast ssd" } }, ["`nodeSelector.disktype`", "label values"]],
     ["tolerations not a list", { tolerations: { key: "dedicated" } as unknown as [] }, ['`tolerations` = {"key":"dedicated"}', "must be a list such as [{ key:"]],
@@ -133,6 +133,29 @@ const INVALID: [string, RedisSentinelArgs, string[]][] = [
     ["service account annotations without create", { serviceAccount: { name: "existing", annotations: { "eks.amazonaws.com/role-arn": "arn" } } },
         ["`serviceAccount.annotations`", "set `serviceAccount.create: true`"]],
     ["token switch as a string", { serviceAccount: { automountToken: "yes" as unknown as boolean } }, ['`serviceAccount.automountToken` = "yes"', "true or false"]],
+    // The validation sweep (issue 12): values the API server or the kubelet refuses only after other objects exist.
+    ["volume size with a doubled suffix", { persistence: { size: "1Gii" } }, ['`persistence.size` = "1Gii"', "Kubernetes quantity"]],
+    ["volume size in lower-case units", { persistence: { size: "1mi" } }, ['`persistence.size` = "1mi"', "Kubernetes quantity"]],
+    ["cpu request with a doubled suffix", { redisResources: { requests: { cpu: "100mm" } } }, ['`redisResources.requests.cpu` = "100mm"', "Kubernetes quantity"]],
+    ["memory request with two dots", { sentinelResources: { requests: { memory: "1.2.3Mi" } } }, ['`sentinelResources.requests.memory` = "1.2.3Mi"', "Kubernetes quantity"]],
+    ["negative cpu request", { redisResources: { requests: { cpu: "-100m" } } }, ['`redisResources.requests.cpu` = "-100m"', "must not be negative"]],
+    ["negative memory limit", { metrics: { enabled: true, resources: { limits: { memory: "-64Mi" } } } }, ['`metrics.resources.limits.memory` = "-64Mi"', "must not be negative"]],
+    ["memory request above the limit", { redisResources: { requests: { memory: "1Gi" }, limits: { memory: "512Mi" } } },
+        ['`redisResources.requests.memory` = "1Gi"', 'at most `redisResources.limits.memory` ("512Mi")']],
+    ["cpu request above the limit", { sentinelResources: { requests: { cpu: "2" }, limits: { cpu: "500m" } } },
+        ['`sentinelResources.requests.cpu` = "2"', 'at most `sentinelResources.limits.cpu` ("500m")']],
+    ["exporter memory request above the default limit", { metrics: { enabled: true, resources: { requests: { memory: "128Mi" }, limits: { memory: "64Mi" } } } },
+        ['`metrics.resources.requests.memory` = "128Mi"', 'at most `metrics.resources.limits.memory` ("64Mi")']],
+    ["storage class longer than 253 characters", { persistence: { storageClass: "a".repeat(254) } }, ["`persistence.storageClass`", "at most 253 characters"]],
+    ["cluster domain label longer than 63 characters", { clusterDomain: `${"a".repeat(64)}.local` }, [`\`clusterDomain\` = "${"a".repeat(64)}.local"`, "at most 63 characters"]],
+    ["image with an upper-case repository", { image: "Redis:7" }, ['`image` = "Redis:7"', "image reference"]],
+    ["image with an empty tag", { image: "redis:" }, ['`image` = "redis:"', "image reference"]],
+    ["image with a short digest", { image: "redis@sha256:abc" }, ['`image` = "redis@sha256:abc"', "image reference"]],
+    ["exporter image with an upper-case name", { metrics: { enabled: true, image: "oliver006/Redis_Exporter:v1.88.0" } },
+        ['`metrics.image` = "oliver006/Redis_Exporter:v1.88.0"', "image reference"]],
+    ["label the component sets on every object", { labels: { "app.kubernetes.io/instance": "other" } },
+        ['`labels.app.kubernetes.io/instance` = "other"', "the component sets this label"]],
+    ["replicas that is no finite number", { replicas: Infinity }, ["`replicas` = Infinity", "whole number from 1 to 100"]],
 ];
 
 describe("RedisSentinel validation", function () {
@@ -210,6 +233,22 @@ describe("RedisSentinel validation", function () {
         assert.equal(spec.tolerations.length, 3);
         assert.equal(spec.serviceAccount.name, "c", "a created ServiceAccount is named after the component");
         assert.deepEqual(resolveSpec("c", {}).serviceAccount, { create: false, name: undefined, annotations: {}, automountToken: false });
+    });
+
+    it("accepts the image references, quantities and names the kubelet and the API server accept", () => {
+        const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
+        for (const image of ["redis", "redis:7.2.5", "docker.io/library/redis:7.2.5-alpine", "localhost:5000/cache/redis:7", "registry.example.com:443/a/b__c/d-e.f:v1_2",
+            `redis@${digest}`, `registry.local/redis:7.2.5@${digest}`, "[fd00::1]:5000/redis:7"]) {
+            assert.equal(resolveSpec("c", { image }).image, image);
+        }
+        const spec = resolveSpec("c", {
+            redisResources: { requests: { cpu: "0.5", memory: "1.5Gi" }, limits: { cpu: "500m", memory: "1610612736" } },
+            sentinelResources: { requests: { cpu: "1e-1" }, limits: { memory: "1e8" } },
+            persistence: { size: "+10Gi", storageClass: "a".repeat(253) },
+            clusterDomain: `${"a".repeat(63)}.local`,
+        });
+        assert.equal(spec.redisResources.requests?.memory, "1.5Gi", "a request equal to its limit is fine");
+        assert.equal(spec.clusterDomain, `${"a".repeat(63)}.local`);
     });
 
     it("applies the maxmemory defaults and accepts every policy and the edge percentages", () => {
