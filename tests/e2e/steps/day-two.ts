@@ -3,6 +3,7 @@
  * retirement, and a scale-down leaves every Sentinel listing exactly the pods that remain.
  */
 import { REPO_ROOT } from "../lib/kit";
+import { followPodLogs } from "../lib/pod-logs";
 import { podCliText } from "../lib/topology";
 import { StepContext } from "./context";
 import { awaitTopology, config, mustBeWhole, STACK, up } from "./checks";
@@ -55,14 +56,22 @@ export async function scaleDownStep(ctx: StepContext): Promise<void> {
         await up(ctx, [], 20 * 60_000);
         mustBeWhole(await awaitTopology(ctx, 5, 5));
         const masterBefore = (await awaitTopology(ctx, 5, 5, 10_000)).master;
+        // The pods the shrink removes take their logs with them: follow them (preStop handover lines).
+        const removed = [3, 4].flatMap((i) => [{ pod: `redis-redis-${i}`, container: "redis" }, { pod: `redis-sentinel-${i}`, container: "sentinel" }]);
+        const logs = followPodLogs(ctx.kit.kubectl, ctx.cluster.kubeconfig, ctx.cluster.runDir, NS, removed);
         const t1 = Date.now();
         await config(ctx, "replicas", "3");
         await config(ctx, "sentinels", "3");
-        await up(ctx, [], 20 * 60_000);
+        await up(ctx, [], 20 * 60_000).catch(async (e: Error) => {
+            await logs.stop();
+            throw e;
+        });
         // A removed master hands over to a pod that stays: no stall as long as Sentinel's
         // own failure detection (down-after, 6 s after rolling-update).
         const shrink = ctx.app.window(t1);
-        if (shrink.maxGapMs >= 6000) throw new Error(`writes stalled ${shrink.maxGapMs} ms while the sets shrank (master before: ${masterBefore}): a failover by detection, not a handover`);
+        await logs.stop();
+        const handover = logs.grep(/handover|prestop|preStop/i).slice(-25);
+        if (shrink.maxGapMs >= 6000) throw new Error(`writes stalled ${shrink.maxGapMs} ms while the sets shrank (master before: ${masterBefore}): a failover by detection, not a handover; the removed pods' handover lines:\n${handover.join("\n")}`);
         // As part of the same `up`: the Sentinels list exactly the remaining pods now (a few
         // seconds for the reads, no waiting for a Sentinel to catch up).
         const after = mustBeWhole(await awaitTopology(ctx, 3, 3, 10_000));
