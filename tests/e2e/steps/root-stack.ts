@@ -128,7 +128,7 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
         const failedBefore = await hookFailures();
         // A Sentinel timing (rolls the Sentinel set) and the Redis memory share (rolls the Redis set).
         await config(ctx, "downAfterMilliseconds", "6000");
-        await config(ctx, "maxmemoryPercent", "70");
+        await config(ctx, "maxmemoryPercent", "45"); // at most 50 with the default 1Gi volume (4 x maxmemory)
         await up(ctx);
         const upReturnedEarly = await awaitRollout(ctx);
         const revAfter = await revisions();
