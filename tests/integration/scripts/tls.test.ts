@@ -10,6 +10,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import Redis from "ioredis";
+import { createSentinel } from "redis";
 import { ContinuousWriter, finishScenario, redisCli, Topology } from "../../harness";
 
 describe("scripts: TLS end to end (real processes, openssl certificates)", function () {
@@ -95,6 +96,34 @@ describe("scripts: TLS end to end (real processes, openssl certificates)", funct
         assert.match(await attempt(t.seedPod().host, t.tls!.untrustedCa), /^refused: .*(self[- ]signed|unable to verify|certificate)/i);
         // A name the certificate does not carry (the pod's bare address) is refused too.
         assert.match(await attempt(t.seedPod().address, t.tls!.ca), /^refused: .*(altnames|does not match|IP: )/i);
+    });
+
+    it("node-redis (createSentinel) with the README's TLS options writes and reads through the Sentinel Service; without the CA it is refused", async () => {
+        const client = (ca?: string) => createSentinel({
+            name: t.masterName,
+            sentinelRootNodes: [{ host: t.serviceHost, port: t.servicePort }],
+            nodeClientOptions: { password: t.password, socket: { tls: true, ca, connectTimeout: 2000, reconnectStrategy: false } },
+            sentinelClientOptions: { password: t.password, socket: { tls: true, ca, connectTimeout: 2000, reconnectStrategy: false } },
+        });
+        const good = client(t.tls!.ca);
+        good.on("error", () => undefined);
+        try {
+            await good.connect();
+            await good.set("node-redis:tls", "ok");
+            assert.equal(await good.get("node-redis:tls"), "ok");
+        } finally {
+            await good.close().catch(() => undefined);
+        }
+        const untrusted = client(t.tls!.untrustedCa);
+        let lastError = "";
+        untrusted.on("error", (e: Error) => (lastError = e.message));
+        const outcome = await Promise.race([
+            untrusted.connect().then(() => "connected", (e: Error) => `refused: ${lastError || e.message}`),
+            new Promise<string>((r) => setTimeout(() => r(`refused: no connection in 5 s (${lastError})`), 5000)),
+        ]);
+        await untrusted.close().catch(() => undefined);
+        // It never connects; its error events name the certificate check.
+        assert.match(outcome, /^refused: .*(self[- ]signed|unable to verify|certificate)/i);
     });
 
     it("a master stopped with SIGTERM hands over over TLS (the preStop handover): writes pause, none lost, no error", async () => {
