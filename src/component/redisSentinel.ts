@@ -213,7 +213,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
 
         // The master endpoint (HAProxy) for clients without Sentinel, beside the sets; the
         // retirement waits for it, so clients of the endpoint see the seed retired too.
-        const endpoint = spec.endpoint.enabled ? this.masterEndpoint(name, manifests, named, [secret, seed, sentinelService], endpointPdb(spec)) : undefined;
+        const endpoint = spec.endpoint.enabled ? this.masterEndpoint(name, manifests, named, [secret, seed, sentinelService], endpointPdb(spec), rotation.revision) : undefined;
 
         // 5. Retire the seed once both sets are up: switchover confirmed, then delete.
         let retirement: SeedRetirement | undefined;
@@ -288,10 +288,12 @@ export class RedisSentinel extends pulumi.ComponentResource {
     /**
      * The master endpoint's objects: its HAProxy config, the Deployment (after the Secret, the
      * seed and the Sentinel Service; it starts routing once the Sentinels name a master), the
-     * master Service and a PodDisruptionBudget.
+     * master Service and a PodDisruptionBudget. Its health checks authenticate with the password:
+     * the password revision rolls it onto a new one, like the sets.
      */
     private masterEndpoint(name: string, manifests: pulumi.Output<Manifests>,
-        named: (dependsOn?: pulumi.Resource[]) => pulumi.CustomResourceOptions, after: pulumi.Resource[], withPdb: boolean):
+        named: (dependsOn?: pulumi.Resource[]) => pulumi.CustomResourceOptions, after: pulumi.Resource[], withPdb: boolean,
+        passwordRevision: pulumi.Output<number>):
         { deployment: k8s.apps.v1.Deployment; service: k8s.core.v1.Service } {
         const config = new k8s.core.v1.ConfigMap(`${name}-endpoint-config`, {
             metadata: pick(manifests, (m) => m.endpoint!.configMap.metadata),
@@ -299,7 +301,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         }, named());
         const deployment = new k8s.apps.v1.Deployment(`${name}-endpoint`, {
             metadata: pick(manifests, (m) => m.endpoint!.deployment.metadata),
-            spec: pick(manifests, (m) => m.endpoint!.deployment.spec),
+            spec: pulumi.all([manifests, passwordRevision]).apply(([m, revision]) => withPasswordRevision(m.endpoint!.deployment.spec, revision)),
         }, named([config, ...after]));
         const service = new k8s.core.v1.Service(`${name}-master`, {
             metadata: pick(manifests, (m) => m.endpoint!.service.metadata),

@@ -54,6 +54,14 @@ describe("password rotation under Pulumi mocks", function () {
         }
     });
 
+    it("rolls the master endpoint with the sets: its health checks authenticate with the password", async () => {
+        const withEndpoint = await deploy({ endpoint: { enabled: true } });
+        const deployment = withEndpoint.byType("kubernetes:apps/v1:Deployment").find((r) => r.name === "cache-endpoint");
+        assert.ok(deployment, "no endpoint Deployment");
+        assert.equal(deployment.inputs.spec.template.metadata.annotations[PASSWORD_REVISION_ANNOTATION], "1");
+        assert.ok(deployment.dependencies.includes(withEndpoint.byType(ROTATION_TYPE)[0].urn));
+    });
+
     it("gives every container the earlier passwords' hashes from the Secret (optional key), never a value", () => {
         const manifest = run.byName("cache-seed").inputs.manifest;
         const templates = [manifest.spec, ...["cache-redis", "cache-sentinel"].map((n) => run.byName(n).inputs.spec.template.spec)];
