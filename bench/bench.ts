@@ -14,6 +14,7 @@ import { BenchOptions, parseArgs } from "./options";
 import { buildResult, formatTable, MachineInfo } from "./report";
 import { BenchContext, OUR_DOWN_AFTER_MS, plannedOurs, plannedSeed, SEED_DOWN_AFTER_MS, SEED_FAILOVER_TIMEOUT_MS, steadyScenarios } from "./scenarios";
 import { gitInfo, runOnSnapshot } from "./snapshot";
+import { endpointScenarios } from "./endpoint";
 import { RunResult } from "./stats";
 
 function machineInfo(): MachineInfo {
@@ -96,6 +97,10 @@ async function runAll(o: BenchOptions, ctx: BenchContext): Promise<RunResult[]> 
             for (let i = 1; i <= o.scaleRuns; i++) runs.push(await plannedOurs(ctx, i, c.replicas, c.sentinels, "scale"));
         }
     }
+    if (want("endpoint")) {
+        ctx.progress(`master endpoint: a plain ioredis client through HAProxy beside the Sentinel client, ${o.endpointRuns} planned retirements and ${o.endpointRuns} master SIGKILLs`);
+        runs.push(...(await endpointScenarios(ctx, o.endpointRuns)));
+    }
     return runs;
 }
 
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
             nodeRedis: o.nodeRedis ? `redis (node-redis) ${machine.nodeRedis}, createSentinel through the Sentinel Service, its default settings, beside the ioredis writer in the planned scenario (both arms)` : false,
             quick: o.quick,
             scenarios: o.scenarios,
-            runsRequested: { planned: o.runs, seed: o.seedRuns, unplannedPerSignal: o.unplannedRuns, lossEach: o.lossRuns, scalePerShape: o.scaleRuns },
+            runsRequested: { planned: o.runs, seed: o.seedRuns, unplannedPerSignal: o.unplannedRuns, lossEach: o.lossRuns, scalePerShape: o.scaleRuns, endpointEach: o.endpointRuns },
         },
     });
     fs.mkdirSync(path.dirname(o.out), { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * Command line of `npm run bench` (pure): which scenarios, how many runs each.
  */
-export const SCENARIOS = ["planned", "seed", "unplanned", "loss", "scale"] as const;
+export const SCENARIOS = ["planned", "seed", "unplanned", "loss", "scale", "endpoint"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScaleConfig {
@@ -24,6 +24,8 @@ export interface BenchOptions {
     lossRuns: number;
     /** Runs per scale configuration. */
     scaleRuns: number;
+    /** Master endpoint: planned retirements and master SIGKILLs, each. */
+    endpointRuns: number;
     scale: ScaleConfig[];
     intervalMs: number;
     /** Planned retirement (ours): run it with every transport call delayed by each of these (ms), interleaved. */
@@ -38,8 +40,8 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--json] [--verbose]
-  [--scenarios planned,seed,unplanned,loss,scale] [--runs N] [--seed-runs N]
-  [--unplanned-runs N] [--loss-runs N] [--scale-runs N] [--scale 1x3,3x3,9x7 | --scale-grid]
+  [--scenarios planned,seed,unplanned,loss,scale,endpoint] [--runs N] [--seed-runs N]
+  [--unplanned-runs N] [--loss-runs N] [--scale-runs N] [--endpoint-runs N] [--scale 1x3,3x3,9x7 | --scale-grid]
   [--interval-ms N] [--exec-latency-ms 0,250] [--no-reset-guard] [--no-node-redis] [--out FILE] [--snapshot]
   planned   our seed retirement (retireSeed over LocalTransport), --runs (default 5, quick 1) at each
             --exec-latency-ms (default 0,250: every transport call, redis-cli or exec, delayed that
@@ -48,6 +50,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--json] [--verbose]
   unplanned master pod killed (SIGKILL and SIGTERM), --unplanned-runs per signal (default 2, quick 1)
   loss      a sentinel pod, then a replica pod killed, --loss-runs each (default 2, quick 1)
   scale     planned retirement for replicas x sentinels (default 1x3,3x3,5x3,9x3,3x5,3x7; quick: none)
+  endpoint  a plain ioredis client through the master endpoint (HAProxy) beside the Sentinel client:
+            planned retirement and master SIGKILL, --endpoint-runs each (default 5, quick 1)
   --scale-grid: every replicas 1,3,5,9 x sentinels 3,5,7
   --snapshot: measure the committed HEAD (git archive to a temp dir), not the working tree
   --out FILE: result file (default bench/results/latest.json; the README figures are updated only for the default)`;
@@ -95,6 +99,7 @@ export function parseArgs(argv: string[]): BenchOptions {
         unplannedRuns: quick ? 1 : 2,
         lossRuns: quick ? 1 : 2,
         scaleRuns: 1,
+        endpointRuns: quick ? 1 : 5,
         scale: quick ? [] : AXES,
         intervalMs: 10,
         execLatencyMs: [0, 250],
@@ -123,6 +128,7 @@ export function parseArgs(argv: string[]): BenchOptions {
             case "--unplanned-runs": o.unplannedRuns = count(a, next()); break;
             case "--loss-runs": o.lossRuns = count(a, next()); break;
             case "--scale-runs": o.scaleRuns = count(a, next()); break;
+            case "--endpoint-runs": o.endpointRuns = count(a, next()); break;
             case "--interval-ms": o.intervalMs = Math.max(1, count(a, next())); break;
             case "--exec-latency-ms": o.execLatencyMs = parseLatencies(next()); break;
             case "--out": o.out = next() ?? o.out; break;

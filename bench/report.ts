@@ -2,6 +2,7 @@
  * Turns runs into the result object (`--json`, bench/results/latest.json) and the human table.
  */
 import { ArmSummary, nodeRedisRuns, RunResult, summarize } from "./stats";
+import { ARMS, ENDPOINT_SCENARIOS } from "./endpoint";
 
 export interface MachineInfo {
     cpu: string;
@@ -46,6 +47,8 @@ export interface BenchResult {
     sentinelLoss?: ArmSummary;
     replicaLoss?: ArmSummary;
     scale: Array<{ replicas: number; sentinels: number } & ArmSummary>;
+    /** The master endpoint: a plain ioredis client through HAProxy, and the Sentinel client in the same windows. */
+    endpoint?: { plannedSentinel?: ArmSummary; plannedPlain?: ArmSummary; sigkillSentinel?: ArmSummary; sigkillPlain?: ArmSummary };
     targets: TargetCheck[];
     runs: RunResult[];
 }
@@ -57,7 +60,7 @@ const some = (runs: RunResult[]): ArmSummary | undefined => (runs.length ? summa
 /** Our planned runs with this delay per exec (unset counts as 0). */
 const atLatency = (runs: RunResult[], ms: number): RunResult[] => pick(runs, "planned", "ours").filter((r) => (r.execLatencyMs ?? 0) === ms);
 
-export function buildResult(runs: RunResult[], head: Omit<BenchResult, "planned" | "unplanned" | "scale" | "targets" | "runs">): BenchResult {
+export function buildResult(runs: RunResult[], head: Omit<BenchResult, "planned" | "unplanned" | "scale" | "endpoint" | "targets" | "runs">): BenchResult {
     const ours = some(atLatency(runs, 0));
     const latencies = [...new Set(pick(runs, "planned", "ours").map((r) => r.execLatencyMs ?? 0))].sort((a, b) => a - b);
     const byExecLatency = latencies.map((execLatencyMs) => ({ execLatencyMs, ...summarize(atLatency(runs, execLatencyMs)) }));
@@ -81,6 +84,12 @@ export function buildResult(runs: RunResult[], head: Omit<BenchResult, "planned"
         sentinelLoss: some(pick(runs, "sentinel-loss")),
         replicaLoss: some(pick(runs, "replica-loss")),
         scale,
+        endpoint: pick(runs, ENDPOINT_SCENARIOS.planned).length + pick(runs, ENDPOINT_SCENARIOS.unplanned).length ? {
+            plannedSentinel: some(pick(runs, ENDPOINT_SCENARIOS.planned, ARMS.sentinel)),
+            plannedPlain: some(pick(runs, ENDPOINT_SCENARIOS.planned, ARMS.plain)),
+            sigkillSentinel: some(pick(runs, ENDPOINT_SCENARIOS.unplanned, ARMS.sentinel)),
+            sigkillPlain: some(pick(runs, ENDPOINT_SCENARIOS.unplanned, ARMS.plain)),
+        } : undefined,
         targets: [],
         runs,
     };
@@ -172,10 +181,16 @@ export function formatTable(r: BenchResult): string {
     add("sentinel loss (SIGKILL)", shape(pick(r.runs, "sentinel-loss")), r.sentinelLoss);
     add("replica loss (SIGKILL)", shape(pick(r.runs, "replica-loss")), r.replicaLoss);
     for (const s of r.scale) add(`scale: planned, ours`, `${s.replicas}r/${s.sentinels}s`, s);
+    const ep = r.endpoint;
+    add("endpoint, planned: Sentinel client", shape(pick(r.runs, ENDPOINT_SCENARIOS.planned)), ep?.plannedSentinel);
+    add("endpoint, planned: plain via endpoint", shape(pick(r.runs, ENDPOINT_SCENARIOS.planned)), ep?.plannedPlain);
+    add("endpoint, SIGKILL: Sentinel client", shape(pick(r.runs, ENDPOINT_SCENARIOS.unplanned)), ep?.sigkillSentinel);
+    add("endpoint, SIGKILL: plain via endpoint", shape(pick(r.runs, ENDPOINT_SCENARIOS.unplanned)), ep?.sigkillPlain);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
     const out = [row(header, widths), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map((l) => row(l, widths))];
     out.push("", "times in ms; gap = longest interval between acknowledged writes; lost = acknowledged writes missing on the final master;");
     out.push("errors = writes rejected to the application (ioredis in sentinel mode; the node-redis rows: a second application on node-redis createSentinel in the same runs);", "writable after = event start -> first write acknowledged after the outage;");
+    if (ep) out.push("endpoint rows: one plain ioredis client (host/port, ioredis defaults) through HAProxy with the shipped config, beside the Sentinel client, same windows; SIGKILL rows acknowledge after WAIT 1");
     out.push("N ms/exec = every transport call of the retirement (redis-cli, the exec starting the in-pod handover, reading its state) delayed N ms, as a round trip through the API server");
     for (const x of r.planned.byExecLatency ?? (r.planned.ours ? [{ execLatencyMs: 0, ...r.planned.ours }] : [])) {
         const ph = x.medianPhasesMs;
