@@ -30,6 +30,12 @@ export interface Window {
 export class E2eApp {
     private writer?: ContinuousWriter;
     private target?: AppTarget;
+    /** Writers of earlier passwords (see {@link moveTo}): their figures still count. */
+    private readonly earlier: ContinuousWriter[] = [];
+    private stopped = false;
+
+    /** `prefix`: of its keys; two applications writing at once need different ones. */
+    constructor(private readonly prefix = "e2e:") {}
 
     get started(): boolean {
         return this.writer !== undefined;
@@ -48,11 +54,11 @@ export class E2eApp {
 
     /** Starts writing once the Sentinels name a master that answers; false at the deadline. */
     async startWhenServing(target: () => Promise<AppTarget | undefined>, deadlineMs: number): Promise<boolean> {
-        while (Date.now() < deadlineMs) {
+        while (Date.now() < deadlineMs && !this.stopped) {
             const t = await target().catch(() => undefined);
-            if (t && (await masterAnswers(t))) {
+            if (t && (await masterAnswers(t)) && !this.stopped) {
                 this.target = t;
-                this.writer = new ContinuousWriter({ redis: this.connection(), intervalMs: 10, prefix: "e2e:" }).start();
+                this.writer = new ContinuousWriter({ redis: this.connection(), intervalMs: 10, prefix: this.prefix }).start();
                 return true;
             }
             await new Promise((r) => setTimeout(r, 2000));
@@ -60,14 +66,31 @@ export class E2eApp {
         return false;
     }
 
+    /**
+     * The application restarts with another password (as a Deployment reading the Secret does
+     * after a rotation): a new writer with it, under a new key prefix; the earlier writer's
+     * acknowledgements and errors still count in every figure.
+     */
+    async moveTo(password: string): Promise<void> {
+        if (!this.writer || !this.target) throw new Error("the application has not started");
+        this.earlier.push(this.writer);
+        await this.writer.stop();
+        this.target = { ...this.target, password };
+        this.writer = new ContinuousWriter({ redis: this.connection(), intervalMs: 10, prefix: `${this.prefix}${this.earlier.length}:` }).start();
+    }
+
+    private writers(): ContinuousWriter[] {
+        return [...this.earlier, ...(this.writer ? [this.writer] : [])];
+    }
+
     /** Figures of the acknowledgements and errors between from and to (ms since epoch). */
     window(from: number, to = Date.now()): Window {
         if (!this.writer) return { acked: 0, errors: 0, maxGapMs: 0 };
-        const acks = this.writer.acked.filter((a) => a.ackAt >= from && a.ackAt <= to).map((a) => a.ackAt).sort((a, b) => a - b);
+        const acks = this.writers().flatMap((w) => w.acked).filter((a) => a.ackAt >= from && a.ackAt <= to).map((a) => a.ackAt).sort((a, b) => a - b);
         let maxGapMs = 0;
         for (let i = 1; i < acks.length; i++) maxGapMs = Math.max(maxGapMs, acks[i] - acks[i - 1]);
         if (acks.length) maxGapMs = Math.max(maxGapMs, to - acks[acks.length - 1]);
-        return { acked: acks.length, errors: this.writer.errors.filter((e) => e.at >= from && e.at <= to).length, maxGapMs };
+        return { acked: acks.length, errors: this.writers().flatMap((w) => w.errors).filter((e) => e.at >= from && e.at <= to).length, maxGapMs };
     }
 
     /**
@@ -76,22 +99,24 @@ export class E2eApp {
      */
     async lost(password?: string): Promise<{ missing: string[]; checked: number }> {
         if (!this.writer) return { missing: [], checked: 0 };
-        const acked: AckedWrite[] = [...this.writer.acked];
+        const acked: AckedWrite[] = this.writers().flatMap((w) => w.acked);
         const connection = this.connection();
         const v = await verifyAcknowledged(acked, password ? { ...connection, password, sentinelPassword: password } : connection);
         return { missing: [...v.missing, ...v.wrong], checked: v.checked };
     }
 
     errorMessages(): string[] {
-        return this.writer?.report().errorMessages ?? [];
+        return [...new Set(this.writers().flatMap((w) => w.report().errorMessages))];
     }
 
     async stop(): Promise<WriterReport | undefined> {
+        this.stopped = true;
         return this.writer?.stop();
     }
 }
 
-async function masterAnswers(t: AppTarget): Promise<boolean> {
+/** Whether a new connection with this target's password reaches a master (false when refused). */
+export async function masterAnswers(t: AppTarget): Promise<boolean> {
     const client = new Redis({
         sentinels: [{ host: t.sentinelHost, port: t.sentinelPort }],
         name: t.masterName,
