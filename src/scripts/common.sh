@@ -351,7 +351,7 @@ rs_local_host() {
 # SIGTERM hands a serving master over (unless the preStop hook did), records the
 # replication offset, then stops redis-server.
 rs_start_redis() {
-  rm -rf "$RS_HANDOVER_MARKER" "$RS_HANDOVER_LOCK"
+  rm -rf "$RS_HANDOVER_MARKER" "$RS_HANDOVER_LOCK" "$RS_DATA_DIR/rs-prestop-started"
   redis-server "$RS_DATA_DIR/redis.conf" &
   RS_CHILD=$!
   trap 'rs_on_term' TERM INT

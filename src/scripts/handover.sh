@@ -24,7 +24,8 @@
 #   --require-sync        fail (pause lifted, no failover) when they do not catch up within
 #                         --sync-wait-s [preStop: fail over anyway; Sentinel promotes the
 #                         most up-to-date replica]
-#   --timeout-s N         longest wait for the new master [RS_PRESTOP_TIMEOUT_S, 20]
+#   --timeout-s N         the handover's budget: it ends within N s of its start, whatever
+#                         does not answer (see "Budget" below) [RS_PRESTOP_TIMEOUT_S, 20]
 #   --sync-wait-s N       longest wait for the catch-up [RS_PRESTOP_SYNC_WAIT_S, 5]
 #   --pause-ms N          CLIENT PAUSE length [(timeout + 30 s)]
 #   --failover-retry-ms N retry a SENTINEL FAILOVER refused with an error [5000]
@@ -58,9 +59,19 @@
 #     and resend what the pause held;
 #  8. converge: wait (bounded, off the critical path) until every Sentinel names it, then
 #     disconnect the clients that reconnected here meanwhile.
-# Safety: once SENTINEL FAILOVER may have been issued (OK, INPROG, no answer), the pause
-# is never lifted; it ends on its own after --pause-ms. Only a refusal, or replicas that
-# did not catch up with --require-sync, lift it.
+# Safety: once SENTINEL FAILOVER may have been issued (OK, INPROG, no answer, or a signal
+# while it was being sent), the pause is never lifted; it ends on its own after --pause-ms.
+# Only a refusal, replicas that did not catch up with --require-sync, the budget running out
+# before the failover was sent, or a SIGTERM before it was sent, lift it.
+#
+# Budget: the handover ends within --timeout-s of its start (the preStop hook gives it
+# RS_PRESTOP_TIMEOUT_S and the pod's grace period keeps 25 s more for redis-server's
+# shutdown). Every redis-cli is bounded by the time left (3 s at most, 0.5 s at least, so a
+# last UNPAUSE or REPLICAOF still goes out); SENTINEL FAILOVER is sent only while a quarter of
+# the budget (2-5 s) is left for the confirmation, so the INFO alignment, the catch-up and the
+# retries of a refused failover are cut short to keep it; the confirmation and the wait for the
+# other Sentinels end at the deadline. A budget that runs out before the failover was sent lifts
+# the pause (state failed, still master); after, the pause stays (state failed, paused).
 #
 # Files on the data volume (docs/internals.md): rs-handover.state (key=value lines,
 # rewritten atomically at each step), rs-handover.log (this handover's log, the previous
@@ -157,6 +168,7 @@ ho_save() {
     echo "host=$RS_ANNOUNCE_HOST"
     echo "pid=$$"
     echo "started_at=$ho_started_at"
+    echo "deadline_at=$ho_deadline"
     echo "updated_at=$(now_ms)"
     echo "leader=$ho_leader"
     echo "new_master=$ho_new_master"
@@ -190,6 +202,7 @@ ho_phase() {
   [ -n "$ho_phase" ] && [ -n "$ho_phase_at" ] && ho_phases="${ho_phases:+$ho_phases,}$ho_phase:$((_n - ho_phase_at))"
   ho_phase=$1
   ho_phase_at=$_n
+  bound_rc "$_n"
   ho_save
 }
 
@@ -200,6 +213,7 @@ mark() {
   [ -n "$ho_phase" ] && [ -n "$ho_phase_at" ] && ho_phases="${ho_phases:+$ho_phases,}$ho_phase:$((_n - ho_phase_at))"
   ho_phase=$1
   ho_phase_at=$_n
+  bound_rc "$_n"
 }
 
 ho_end_phase() {
@@ -259,9 +273,11 @@ state_of_file() {
   sed -n 's/^state=//p' "$RS_HANDOVER_STATE" 2>/dev/null
 }
 
-# wait_final SECONDS: until the state file holds a final state or no handover runs.
+# wait_final SECONDS [DEADLINE_MS]: until the state file holds a final state or no handover
+# runs, for at most SECONDS, and at most until DEADLINE_MS when given.
 wait_final() {
   _until=$(($(now_ms) + $1 * 1000))
+  case "${2:-}" in ''|*[!0-9]*) ;; *) [ "$2" -lt "$_until" ] && _until=$2 ;; esac
   while [ "$(now_ms)" -lt "$_until" ]; do
     case "$HO_FINAL" in *" $(state_of_file) "*) return 0 ;; esac
     lock_held || return 0
@@ -275,6 +291,25 @@ me=$(rs_local_host)
 SP=$RS_SENTINEL_LISTEN_PORT
 RC_TIMEOUT=""
 command -v timeout >/dev/null 2>&1 && RC_TIMEOUT="timeout 3"
+# The handover's deadline (ms; set when it begins) and the latest moment SENTINEL FAILOVER may
+# be sent (the rest of the budget is the confirmation's).
+ho_deadline=""
+fo_by=""
+
+# bound_rc [NOW]: each redis-cli from now on waits at most the time left before the deadline
+# (3 s at most, 0.5 s at least).
+bound_rc() {
+  [ -n "$RC_TIMEOUT" ] && [ -n "$ho_deadline" ] || return 0
+  _left=$((ho_deadline - ${1:-$(now_ms)}))
+  [ "$_left" -gt 3000 ] && _left=3000
+  [ "$_left" -lt 500 ] && _left=500
+  RC_TIMEOUT="timeout $((_left / 1000)).$(printf '%03d' $((_left % 1000)))"
+}
+
+# past_deadline: true once the budget is spent.
+past_deadline() {
+  [ -n "$ho_deadline" ] && [ "$(now_ms)" -ge "$ho_deadline" ]
+}
 
 # rc HOST PORT ARGS...: redis-cli, raw output, bounded by 3 s: the lean form of rs_cli for
 # the critical path (no pipe; INFO output keeps its \r).
@@ -322,9 +357,19 @@ lagging() {
     END { check() }' $_files
 }
 
+# all_replicas_down: no replica answers PING (asked in parallel: a frozen one costs one
+# bounded wait, not one per replica).
 all_replicas_down() {
+  _i=0
   for _h in $replicas; do
-    [ "$(rc "$_h" "$RS_REDIS_PORT" PING)" = PONG ] && return 1
+    _i=$((_i + 1))
+    rc "$_h" "$RS_REDIS_PORT" PING >"$tmp/p$_i" &
+  done
+  wait
+  _i=0
+  for _h in $replicas; do
+    _i=$((_i + 1))
+    [ "$(tr -d '\r' <"$tmp/p$_i")" = PONG ] && return 1
   done
   return 0
 }
@@ -373,9 +418,16 @@ cleanup() {
 
 begin() {
   ho_started_at=$(now_ms)
+  ho_deadline=$((ho_started_at + opt_timeout_s * 1000))
+  # SENTINEL FAILOVER only while a quarter of the budget (2-5 s) is left for the confirmation.
+  _reserve=$((opt_timeout_s * 250))
+  [ "$_reserve" -lt 2000 ] && _reserve=2000
+  [ "$_reserve" -gt 5000 ] && _reserve=5000
+  fo_by=$((ho_deadline - _reserve))
+  bound_rc "$ho_started_at"
   ho_state=running
   trap cleanup EXIT
-  trap 'exit 1' TERM INT
+  trap 'on_signal' TERM INT
   echo "$$" >"$RS_HANDOVER_LOCK/pid"
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/rs-handover.XXXXXX")
   : >"$RS_HANDOVER_MARKER" 2>/dev/null || rs_log "cannot write $RS_HANDOVER_MARKER"
@@ -383,11 +435,20 @@ begin() {
   ho_log "handover ${opt_id:+$opt_id }started (pid $$)"
 }
 
+# on_signal: stopped (SIGTERM, or the preStop hook's backstop): a pause with no failover
+# possibly sent is lifted, as on any failure before it; once one may have been sent, it stays.
+on_signal() {
+  [ -n "${moved_at:-}" ] && finish "done" 0 "" "" "replica of $ho_new_master, clients disconnected"
+  [ -n "$ho_paused_at" ] && [ "$ho_issued" != no ] && fail_paused "the handover ends before it is stopped" "a signal arrived after SENTINEL FAILOVER may have been sent"
+  fail_unpaused "${ho_phase:-check}" "the handover ends before it is stopped" "a signal arrived before SENTINEL FAILOVER was sent"
+}
+
 # choose_leader: ho_leader = the first Sentinel naming this server; "service" when only the
 # Sentinel Service names it. Skips when the Sentinels name another server.
 choose_leader() {
   named=""
   for _s in $opt_sentinels; do
+    past_deadline && fail_unpaused check "a Sentinel names this server within the ${opt_timeout_s}s budget" "no answer naming it from [${opt_sentinels}] before the deadline"
     _n=$(master_named_by "$_s" "$SP")
     [ -n "$_n" ] || continue
     named=${_n%% *}
@@ -416,6 +477,9 @@ align() {
   case "$_period" in
     ''|*[!0-9]*) ho_log "INFO alignment skipped (SENTINEL DEBUG not available on $ho_leader); the failover runs at Sentinel's usual pace"; return 0 ;;
   esac
+  if [ $(($(now_ms) + 3000)) -gt "$fo_by" ]; then
+    ho_log "INFO alignment skipped: the budget leaves no time for it"; return 0
+  fi
   restore_period=$_period
   rc "$ho_leader" "$SP" SENTINEL DEBUG info-period 100 >/dev/null
   _until=$(($(now_ms) + 3000))
@@ -450,10 +514,14 @@ align() {
 failover() {
   mark failover
   _retry_until=$(($(now_ms) + opt_retry_ms))
+  [ "$_retry_until" -gt "$fo_by" ] && _retry_until=$fo_by
   _order="$ho_leader $(for _s in $opt_sentinels; do [ "$_s" = "$ho_leader" ] || echo "$_s"; done)"
   while :; do
     for fo_sentinel in $_order; do
       fo_at=$(now_ms)
+      [ "$fo_at" -ge "$fo_by" ] && fail_unpaused failover "SENTINEL FAILOVER is sent while the budget leaves time to confirm it" "${_refusal:-the steps before it used the budget}"
+      # A signal while it is being sent: it may have been issued.
+      ho_issued=maybe
       # shellcheck disable=SC2046
       _reply=$(rc $(sentinel_at "$fo_sentinel") SENTINEL FAILOVER "$RS_MASTER_NAME")
       case "$_reply" in
@@ -461,6 +529,7 @@ failover() {
         INPROG*) ho_issued=yes; later="a failover is already in progress ($fo_sentinel: $_reply); confirmed it"; return 0 ;;
         '') ho_issued=maybe; ho_save; ho_log "SENTINEL FAILOVER on $fo_sentinel got no answer: it may have been issued; confirming, the pause stays"; return 0 ;;
       esac
+      ho_issued=no
       _refusal="$fo_sentinel replied $_reply"
       if [ $(($(now_ms) + 200)) -gt "$_retry_until" ]; then
         fail_unpaused failover "Sentinel accepts SENTINEL FAILOVER" "$_refusal"
@@ -485,6 +554,7 @@ confirm() {
   set -- $(sentinel_at "$fo_sentinel")
   _fh=$1; _fp=$2
   while :; do
+    bound_rc
     # shellcheck disable=SC2046
     set -- $(rc "$_fh" "$_fp" SENTINEL get-master-addr-by-name "$RS_MASTER_NAME")
     if [ $# -eq 2 ] && [ "$1" != "$RS_ANNOUNCE_HOST" ]; then
@@ -501,6 +571,8 @@ confirm() {
     if [ "$_now" -ge "$_all_after" ]; then
       _all_after=$((_now + 250))
       for _s in $opt_sentinels; do
+        past_deadline && break
+        bound_rc
         _n=$(master_named_by "$_s" "$SP")
         if [ -z "$_n" ] || [ "${_n%% *}" = "$RS_ANNOUNCE_HOST" ]; then continue; fi
         if [ "$(role_of "${_n%% *}" "${_n##* }")" = master ]; then
@@ -514,7 +586,7 @@ confirm() {
       mark confirm
       fail_paused "another server serves as master within ${opt_timeout_s}s" "last seen: ${_last:-no answer}"
     fi
-    if [ "$_now" -ge "$_down_at" ]; then
+    if [ "$_now" -ge "$_down_at" ] && [ "$_now" -lt "$_deadline" ]; then
       _down_at=$((_now + 1000))
       if all_replicas_down; then
         mark confirm
@@ -590,7 +662,12 @@ handover() {
   align
   # The catch-up check's duration, measured now: the pause starts that much before the
   # failover is due.
+  bound_rc
   _a=$(now_ms); rc "$me" "$RS_REDIS_PORT" INFO replication >/dev/null; lagging 0 >/dev/null; _b=$(now_ms)
+  # No pause that could not be followed by a failover within the budget.
+  if [ $(($(now_ms) + 1000)) -ge "$fo_by" ]; then
+    fail_unpaused check "the budget leaves time to pause, catch up and fail over" "${opt_timeout_s}s budget, $(( ($(now_ms) - ho_started_at) / 1000 ))s used before the pause"
+  fi
   ho_phase pause
   [ -n "$t0" ] && sleep_ms $((t0 + opt_at_ms - 2 * (_b - _a) - 10 - $(now_ms)))
   ho_phase_at=$(now_ms)
@@ -607,6 +684,8 @@ handover() {
   target=$(printf '%s\n' "$_out" | awk -F: '$1 == "master_repl_offset" { sub(/\r$/, "", $2); print $2 }')
   case "$target" in ''|*[!0-9]*) fail_unpaused catch-up "this server reports its replication offset" "INFO replication gave none" ;; esac
   _sync_until=$((ho_paused_at + opt_sync_wait_s * 1000))
+  # The failover must still be sent in time to be confirmed within the budget.
+  [ "$_sync_until" -gt $((fo_by - 1000)) ] && _sync_until=$((fo_by - 1000))
   checks=0; first_behind=""
   while :; do
     checks=$((checks + 1))
@@ -619,15 +698,17 @@ handover() {
       rm -f "$RS_HANDOVER_MARKER"
       finish skipped 0 "" "every replica stopped" "running as master; the pause was lifted"
     fi
-    if [ "$(now_ms)" -ge "$_sync_until" ]; then
-      _why="every replica reached offset $target within ${opt_sync_wait_s}s"
+    _now=$(now_ms)
+    bound_rc "$_now"
+    if [ "$_now" -ge "$_sync_until" ]; then
+      _why="every replica reached offset $target within ${opt_sync_wait_s}s (and the budget)"
       [ "$opt_require_sync" = yes ] && fail_unpaused catch-up "$_why" "behind: $(echo "$behind" | tr '\n' ';')"
       ho_log "still behind offset $target after ${opt_sync_wait_s}s: $(echo "$behind" | tr '\n' ';') failing over anyway (Sentinel promotes the most up-to-date replica)"
       break
     fi
     sleep 0.005
   done
-  [ -n "$t0" ] && sleep_ms $((t0 + opt_at_ms - $(now_ms)))
+  [ -n "$t0" ] && [ $((t0 + opt_at_ms)) -lt "$fo_by" ] && sleep_ms $((t0 + opt_at_ms - $(now_ms)))
 
   later=""
   failover
@@ -636,6 +717,7 @@ handover() {
   confirm_at=$(now_ms)
   if [ "$opt_converge_ms" -gt 0 ]; then
     _c_until=$((confirm_at + opt_converge_ms))
+    [ "$_c_until" -gt "$ho_deadline" ] && _c_until=$ho_deadline
     until names_all "$ho_new_master" || [ "$(now_ms)" -ge "$_c_until" ]; do sleep 0.005; done
   fi
   move_clients
@@ -649,11 +731,12 @@ handover() {
   # like ioredis, left by itself): once every Sentinel names the new master, disconnect the
   # clients again, so they ask again and get it.
   _c_until=$(($(now_ms) + 5000))
+  [ "$_c_until" -gt "$ho_deadline" ] && _c_until=$ho_deadline
   until names_all "$ho_new_master"; do
     if [ "$(now_ms)" -ge "$_c_until" ]; then ho_log "not every Sentinel names $ho_new_master yet (they learn it from the leader's hello messages)"; break; fi
     sleep 0.005
   done
-  if names_all "$ho_new_master"; then
+  if ! past_deadline && names_all "$ho_new_master"; then
     ho_converged_ms=$(($(now_ms) - fo_at))
   fi
   kill_clients "$(rc "$me" "$RS_REDIS_PORT" CLIENT LIST)"
@@ -710,8 +793,11 @@ case "$cmd" in
       *" --locked "*) trap '' HUP; handover ;;
     esac
     if ! take_lock; then
-      rs_log "a handover is already running (pid $(lock_holder)): waiting for it (at most ${opt_timeout_s}s)"
-      wait_final "$opt_timeout_s"
+      # At most until its own deadline (its budget) and a second more.
+      _their=$(sed -n 's/^deadline_at=//p' "$RS_HANDOVER_STATE" 2>/dev/null)
+      case "$_their" in ''|*[!0-9]*) _their="" ;; *) _their=$((_their + 1000)) ;; esac
+      rs_log "a handover is already running (pid $(lock_holder)): waiting for it (at most ${opt_timeout_s}s${_their:+, and until its deadline})"
+      wait_final "$opt_timeout_s" "$_their"
       _st=$(state_of_file)
       rs_log "the running handover ended: ${_st:-unknown}"
       [ "$_st" = "done" ] || [ "$_st" = skipped ]

@@ -81,6 +81,15 @@ function handoverMarker(t: Topology, pod: PodInfo): string {
     return path.join(t.containerEnv(pod).RS_DATA_DIR, "rs-handover-started");
 }
 
+/**
+ * The kubelet stops a container once its hook ended, and the restart clears the hook's record of
+ * this shutdown's handover budget (rs-prestop-started); a pod these tests keep running after its
+ * hook gets the record cleared here instead.
+ */
+function hookEndedWithoutStop(t: Topology, pod: PodInfo): void {
+    fs.rmSync(path.join(t.containerEnv(pod).RS_DATA_DIR, "rs-prestop-started"), { force: true });
+}
+
 /** SIGTERM to a pod's main process (no hook), as `kill` or a runtime stop would; resolves with the time until it exited. */
 async function sigterm(t: Topology, pod: PodInfo): Promise<{ ms: number; log: string }> {
     const logBefore = t.logs(pod.name, "redis").length;
@@ -134,6 +143,7 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
         // A stopping replica is never promoted (a master stopping at the same moment must
         // hand over to a pod that stays).
         assert.equal(await t.cli(replica.name, "redis", "CONFIG", "GET", "replica-priority"), "replica-priority\n0");
+        hookEndedWithoutStop(t, replica);
         await t.cli(replica.name, "redis", "CONFIG", "SET", "replica-priority", "100");
     });
 
@@ -152,6 +162,7 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
             assert.equal(await t.cli(master.name, "redis", "SET", "prestop:after-refusal", "1"), "OK");
         } finally {
             for (const p of replicas) await t.cli(p.name, "redis", "CONFIG", "SET", "replica-priority", "100");
+            hookEndedWithoutStop(t, master);
         }
         await sentinelsSeePriority(t, replicas.length, "100");
         const outcome = await finishScenario(t, writer);
