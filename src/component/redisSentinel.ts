@@ -82,7 +82,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
         // Throws before any child is registered: bad input creates nothing.
         const spec = resolveSpec(name, args);
         const manifests = manifestsOf(spec);
-        const child = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, dependsOn });
+        // A password given as an Output is checked once known, by the Secret's input: every child
+        // declared after the Secret waits for it, so a bad one leaves nothing created.
+        const passwordGate: pulumi.Resource[] = [];
+        const child = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, dependsOn: [...passwordGate, ...dependsOn] });
         // Every object has a fixed name (the scripts derive DNS names from them), so a
         // replacement must delete the old object first.
         const named = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ ...child(dependsOn), deleteBeforeReplace: true });
@@ -109,6 +112,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: authSecretData(spec, (key) => (key === "password" ? password : key === PREVIOUS_PASSWORD_SHA256_KEY ? previousPasswords : password.apply((p) => exporterPasswordFile(p, spec.tls.enabled)))),
         }, named());
+        if (spec.password !== undefined && typeof spec.password !== "string") passwordGate.push(secret);
         const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, {
             metadata: pick(manifests, (m) => m.configMap.metadata),
             data: pick(manifests, (m) => m.configMap.data),
@@ -125,7 +129,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 claimName: manifests.apply((m) => `${firstClaimTemplate(m)}-${m.names.redisPods[0]}`),
                 kubeconfig: spec.kubeconfig,
                 context: spec.kubeContext,
-            }, { parent: this })
+            }, child())
             : undefined;
         // The options that shape the volumeClaimTemplates cannot change on a running deployment
         // (Pulumi would replace both sets, every pod at once): refused at preview, before the seed.
@@ -136,7 +140,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             storageClass: spec.persistence.storageClass ?? "",
             redisSet: manifests.apply((m) => m.names.redisSet),
             sentinelSet: manifests.apply((m) => m.names.sentinelSet),
-        }, { parent: this });
+        }, child());
         // The pods' ServiceAccount, when the component creates it: the pods need it to exist.
         const serviceAccount = spec.serviceAccount.create ? new k8s.core.v1.ServiceAccount(`${name}-service-account`, {
             metadata: pick(manifests, (m) => m.serviceAccount!.metadata),
@@ -234,7 +238,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 ...(spec.tls.enabled ? { tls: true } : {}),
                 // Applied to the running Sentinels (SENTINEL SET): no pod template holds it.
                 quorum: spec.quorum,
-            }, { parent: this, dependsOn: [redisSet, sentinelSet, ...(endpoint ? [endpoint.deployment, endpoint.service] : [])] });
+            }, child([redisSet, sentinelSet, ...(endpoint ? [endpoint.deployment, endpoint.service] : [])]));
         }
 
         this.seedPod = seed;

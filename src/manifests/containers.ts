@@ -4,7 +4,7 @@ import type { ContainerResources } from "../options/args";
 import type { ManifestSpec } from "./spec";
 import type { Names } from "./names";
 import { memoryShare } from "../options/quantity";
-import { redisConfEnv } from "./serverConf";
+import { redisConfEnv, sentinelConfEnv } from "./serverConf";
 import { cliTlsArgs, tlsEnv, tlsMounts } from "./tls";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -230,7 +230,7 @@ export function sentinelContainer(options: ContainerOptions): Container {
         alive: "PONG",
         probe: ROLE_SCRIPTS.probeSentinel,
         resources: options.spec.sentinelResources,
-        env: sentinelEnv(options.spec),
+        env: [...sentinelEnv(options.spec), ...sentinelConfEnv(options.spec)],
         volume: { name: "sentinel", mountPath: SENTINEL_DIR },
     }, options);
 }

@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, SEED_POD_TYPE, valueOf } from "./support/mockedPulumi";
+import { DYNAMIC_TYPE, installMocks, SEED_POD_TYPE, valueOf } from "./support/mockedPulumi";
 import { renderManifests, renderObjects, podsOf } from "./support/renderManifests";
 import { argsFromConfig, RedisSentinel, RedisSentinelConfigError, type RedisSentinelArgs } from "../../src";
 import { resolveSpec } from "../../src/options/validate";
@@ -134,6 +134,7 @@ describe("TLS option: under Pulumi mocks", function () {
         assert.equal(cert.inputs.spec.issuerRef.name, "internal-ca");
         const seed = run.byType(SEED_POD_TYPE)[0];
         assert.ok(seed.dependencies.includes(cert.urn), "the seed pod waits for the Certificate");
+        assert.equal(run.byType(DYNAMIC_TYPE)[0].inputs.tls, true, "the retirement execs redis-cli over TLS");
         assert.deepEqual(await valueOf(redis.tls), { enabled: true, caSecretName: "cache-tls", caSecretKey: "ca.crt" });
     });
 
@@ -149,6 +150,7 @@ describe("TLS option: under Pulumi mocks", function () {
         const plain = new RedisSentinel("cache", { namespace: "data" });
         await run.settle();
         assert.deepEqual(await valueOf(plain.tls), { enabled: false });
+        assert.ok(!("tls" in run.byType(DYNAMIC_TYPE)[0].inputs), "no tls input without TLS (existing stacks see no new input)");
     });
 });
 

@@ -291,4 +291,23 @@ describe("RedisSentinel validation", function () {
         // The deployment failed on purpose: its children wait forever on the rejected namespace.
         assert.ok(discardPendingPulumiPromises() > 0);
     });
+
+    it("registers no child when a password given as an Output turns out invalid: every child waits for the Secret, which checks it", async () => {
+        const run = installMocks();
+        new RedisSentinel("cache", { password: pulumi.output("x") });
+        await run.settle();
+        const children = run.registrations.filter((r) => r.type !== "redis-sentinel:index:RedisSentinel").map((r) => r.name);
+        assert.deepEqual(children, [], `registered before the password was checked: ${children.join(", ")}`);
+        discardPendingPulumiPromises();
+
+        const good = installMocks();
+        new RedisSentinel("cache", { password: pulumi.output("a-good-password-from-elsewhere") });
+        await good.settle();
+        const secret = good.byName("cache-auth");
+        // The password rotation takes the password itself (a rejected one stops it as well).
+        for (const r of good.registrations.filter((r) => r.parent && !["cache-auth", "cache-password-rotation"].includes(r.name))) {
+            assert.ok(r.dependencies.includes(secret.urn), `${r.name} does not wait for the Secret`);
+        }
+        assert.ok(good.byName("cache-scripts") && good.byName("cache-redis"), "a good password deploys everything");
+    });
 });
