@@ -31,8 +31,10 @@ export function authSecret(spec: ManifestSpec, names: Names): k8s.types.input.co
 /**
  * The scripts every container runs, shipped as the exact files the tests run, the
  * host lists of both sets ({@link REDIS_HOSTS_FILE}, {@link SENTINEL_HOSTS_FILE}) and the
- * Sentinel quorum ({@link QUORUM_FILE}). The scripts read those at use time: the ConfigMap
- * is updated in place when a set scales, so no pod template holds them and a scale rolls no pod.
+ * Sentinel quorum ({@link QUORUM_FILE}). The scripts read those at use time, so no pod
+ * template holds them and a scale rolls no pod. A change of this data replaces the ConfigMap
+ * (the kubernetes provider treats ConfigMap data as immutable unless its
+ * `enableConfigMapMutable` flag is on): README, Known limits.
  */
 export function scriptsConfigMap(spec: ManifestSpec, names: Names, scripts: Record<string, string>): k8s.types.input.core.v1.ConfigMap {
     return {
