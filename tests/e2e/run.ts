@@ -7,6 +7,7 @@
  * --json   print the report as one JSON line, last on stdout
  * --keep   keep the run directory (logs, state) under the kit cache
  * --no-build   use the kit as it is (no `e2e:env` first)
+ * --skip a,b   leave these steps out (recorded as not run: the run fails)
  *
  * When the kit has no pulumi-resource-random (the one piece that may fail to build), the
  * stacks get an explicit password instead of the generated one, and the report says so.
@@ -24,6 +25,7 @@ import { killAll, runOk } from "./lib/proc";
 import { PulumiCli } from "./lib/pulumi";
 import { E2eReport, formatTable, StepRecorder } from "./lib/report";
 import { compositionStep } from "./steps/composition";
+import { tlsStep } from "./steps/tls";
 import { destroyStep, recreateFromPvcsStep, rootStackSteps } from "./steps/root-stack";
 
 async function main(): Promise<number> {
@@ -60,7 +62,9 @@ async function main(): Promise<number> {
         spawnSync("sh", [path.join(E2E_DIR, "cluster", "down.sh"), runDir, "--keep"], { stdio: "ignore" });
     });
 
-    const recorder = new StepRecorder();
+    // --skip a,b: leave out steps while iterating on others (the run then fails: a step not run is not a pass).
+    const skipArg = process.argv.indexOf("--skip");
+    const recorder = new StepRecorder(new Set(skipArg > 0 ? (process.argv[skipArg + 1] ?? "").split(",").filter(Boolean) : []));
     const app = new E2eApp();
     let versions: Record<string, string> = {};
     let writer = { lostWrites: 0, clientErrors: 0, maxGapMs: 0, acked: 0 };
@@ -86,8 +90,13 @@ async function main(): Promise<number> {
             const events = await recordEvents(cluster.kubeconfig, "default");
             const ctx = { recorder, pulumi, cluster, app, kit, events: events.events };
             try {
-                if (await rootStackSteps(ctx)) await compositionStep(ctx, runDir);
-                else recorder.skip("composition", "the root stack's up failed");
+                if (await rootStackSteps(ctx)) {
+                    await compositionStep(ctx, runDir);
+                    await tlsStep(ctx, runDir);
+                } else {
+                    recorder.skip("composition", "the root stack's up failed");
+                    recorder.skip("tls", "the root stack's up failed");
+                }
                 // The application's verdict before its deployment goes away.
                 const lost = app.started ? await app.lost().catch(() => undefined) : undefined;
                 const report = await app.stop();

@@ -26,8 +26,15 @@ export interface E2eReport {
 export class StepRecorder {
     readonly steps: StepRecord[] = [];
 
+    /** Steps not to run (`--skip a,b`): recorded as not run, which fails the run. */
+    constructor(private readonly skipped: ReadonlySet<string> = new Set()) {}
+
     /** Runs fn as step `name`; its return value is the detail; a throw fails the step. */
     async step(name: string, fn: () => Promise<string>): Promise<boolean> {
+        if (this.skipped.has(name)) {
+            this.skip(name, "--skip");
+            return true;
+        }
         const t0 = Date.now();
         process.stderr.write(`\n=== e2e step ${name}\n`);
         let ok = true;

@@ -11,6 +11,8 @@ import { awaitRollout, awaitTopology, config, mustBeWhole, STACK, statefulSets, 
 import { StepContext } from "./context";
 import { refreshConvergesStep, scaleDownStep } from "./day-two";
 import { dayTwoStep } from "./day-two-options";
+import { masterEndpointStep } from "./master-endpoint";
+import { passwordRotationStep } from "./password-rotation";
 
 const NS = "default";
 const NAME = "redis";
@@ -147,6 +149,8 @@ export async function rootStackSteps(ctx: StepContext): Promise<boolean> {
     await refreshConvergesStep(ctx, 5, 3);
     await scaleDownStep(ctx);
     await dayTwoStep(ctx, 3, 3);
+    await passwordRotationStep(ctx, 3, 3);
+    await masterEndpointStep(ctx);
 
     await recorder.step("bad-config-rejected", async () => {
         const stack = "e2e-bad";
