@@ -14,6 +14,7 @@ import { SeedPod, SeedRetirement } from "../retirement/resource";
 import { PasswordRotation, withPasswordRevision } from "../rotation/resource";
 import { PREVIOUS_PASSWORD_SHA256_KEY } from "../manifests/containers";
 import { StorageClassCheck, VolumeGuard } from "../storage";
+import { TlsGuard } from "../tls/guardResource";
 
 /** The Pulumi type token of the component. */
 export const RESOURCE_TYPE = "redis-sentinel:index:RedisSentinel";
@@ -141,6 +142,13 @@ export class RedisSentinel extends pulumi.ComponentResource {
             redisSet: manifests.apply((m) => m.names.redisSet),
             sentinelSet: manifests.apply((m) => m.names.sentinelSet),
         }, child());
+        // TLS cannot be turned on or off on a running deployment (the roll would stall at its
+        // first pod): refused at preview, before the seed.
+        const tlsGuard = new TlsGuard(`${name}-tls-guard`, {
+            enabled: spec.tls.enabled,
+            redisSet: manifests.apply((m) => m.names.redisSet),
+            sentinelSet: manifests.apply((m) => m.names.sentinelSet),
+        }, child());
         // The pods' ServiceAccount, when the component creates it: the pods need it to exist.
         const serviceAccount = spec.serviceAccount.create ? new k8s.core.v1.ServiceAccount(`${name}-service-account`, {
             metadata: pick(manifests, (m) => m.serviceAccount!.metadata),
@@ -170,7 +178,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             kubeconfig: spec.kubeconfig,
             context: spec.kubeContext,
             timeoutSeconds: spec.retirement.timeoutSeconds,
-        }, child([secret, configMap, headless, volumeGuard, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : []), ...(tlsCertificate ? [tlsCertificate] : [])]));
+        }, child([secret, configMap, headless, volumeGuard, tlsGuard, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : []), ...(tlsCertificate ? [tlsCertificate] : [])]));
 
         // 3. The Sentinel Service, in front of the seed's Sentinel first.
         const sentinelService = new k8s.core.v1.Service(`${name}-sentinel-svc`, {
