@@ -7,6 +7,7 @@
  * the moment the seed serves, through the seed's retirement: 0 lost, 0 errors. The plain-text
  * ports are refused; the stack's `tls` output names the CA's Secret. `tls-destroy` removes it all.
  */
+import * as assert from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -77,8 +78,13 @@ export async function tlsStep(ctx: StepContext, runDir: string): Promise<void> {
         const seed = await ctx.cluster.kubectl(["get", "pod", "-n", D.namespace, n.seedPod, "--ignore-not-found", "-o", "name"]);
         if (seed.trim()) throw new Error(`the seed pod still exists: ${seed.trim()}`);
         const outputs = await ctx.pulumi.outputs(REPO_ROOT, STACK);
+        // Compared as values: the CLI prints an output object's keys sorted.
         const tlsOut = JSON.stringify(outputs.tls);
-        if (tlsOut !== JSON.stringify({ enabled: true, caSecretName: SECRET, caSecretKey: "ca.crt" })) throw new Error(`stack output tls: ${tlsOut}`);
+        try {
+            assert.deepStrictEqual(outputs.tls, { enabled: true, caSecretName: SECRET, caSecretKey: "ca.crt" });
+        } catch {
+            throw new Error(`stack output tls: ${tlsOut}`);
+        }
 
         // Plain text is refused on every Redis and Sentinel pod; TLS answers.
         for (const pod of n.redisPods) await plainRefused(ctx, pod, "redis");
