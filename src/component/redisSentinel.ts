@@ -15,6 +15,7 @@ import { PasswordRotation, withPasswordRevision } from "../rotation/resource";
 import { PREVIOUS_PASSWORD_SHA256_KEY } from "../manifests/containers";
 import { StorageClassCheck, VolumeGuard } from "../storage";
 import { TlsGuard } from "../tls/guardResource";
+import { IdentityGuard } from "../guards/identityResource";
 
 /** The Pulumi type token of the component. */
 export const RESOURCE_TYPE = "redis-sentinel:index:RedisSentinel";
@@ -149,6 +150,15 @@ export class RedisSentinel extends pulumi.ComponentResource {
             redisSet: manifests.apply((m) => m.names.redisSet),
             sentinelSet: manifests.apply((m) => m.names.sentinelSet),
         }, child());
+        // Which deployment this is and how it is found (namespace, master name, DNS domain) cannot
+        // change on a running deployment: refused at preview, before the seed.
+        const identityGuard = new IdentityGuard(`${name}-identity-guard`, {
+            namespace: manifests.apply((m) => m.names.namespace),
+            masterName: spec.masterName,
+            clusterDomain: spec.clusterDomain,
+            redisSet: manifests.apply((m) => m.names.redisSet),
+            sentinelSet: manifests.apply((m) => m.names.sentinelSet),
+        }, child());
         // The pods' ServiceAccount, when the component creates it: the pods need it to exist.
         const serviceAccount = spec.serviceAccount.create ? new k8s.core.v1.ServiceAccount(`${name}-service-account`, {
             metadata: pick(manifests, (m) => m.serviceAccount!.metadata),
@@ -178,7 +188,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             kubeconfig: spec.kubeconfig,
             context: spec.kubeContext,
             timeoutSeconds: spec.retirement.timeoutSeconds,
-        }, child([secret, configMap, headless, volumeGuard, tlsGuard, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : []), ...(tlsCertificate ? [tlsCertificate] : [])]));
+        }, child([secret, configMap, headless, volumeGuard, tlsGuard, identityGuard, ...(serviceAccount ? [serviceAccount] : []), ...(storageCheck ? [storageCheck] : []), ...(tlsCertificate ? [tlsCertificate] : [])]));
 
         // 3. The Sentinel Service, in front of the seed's Sentinel first.
         const sentinelService = new k8s.core.v1.Service(`${name}-sentinel-svc`, {

@@ -5,15 +5,13 @@
  * so Pulumi would replace the set: every pod of it stopped at once, and with persistence turned
  * off the master back on an empty volume with the replicas resyncing from it (all data lost).
  *
- * Its provider's `check(olds, news)` compares the inputs recorded in the state (`olds`, the
- * engine's old inputs) with the new ones; the engine runs `check` at preview and again at the
- * start of `pulumi up`, before any step, and a failure stops it. A first `pulumi up` (no olds),
- * a stack from before the guard existed (the guard is new: no olds), a refresh (`check` is not
- * run; `read` keeps the state) and an unchanged `pulumi up` pass.
+ * Its provider (the shell of src/guards/provider.ts) refuses in `check(olds, news)`, comparing
+ * the inputs recorded in the state with the new ones, at preview and at the start of `pulumi up`.
  *
  * Pure, and serialized by value with the provider (no import of the Pulumi runtime here).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { makeGuardProvider } from "../guards/provider";
 
 /** What the volumeClaimTemplates are made of (`storageClass` "" = the cluster's default class). */
 export interface VolumeSettings {
@@ -76,30 +74,8 @@ export function volumeChangeProblems(olds: Partial<VolumeGuardInputs> | undefine
         `stopping every pod of each at once. Nothing was changed. Set it back to ${show(k, old)}; ${procedure(k, news)} (see ${VOLUME_CHANGES_DOC}).`);
 }
 
+const VOLUME_GUARD_KEYS = ["enabled", "size", "sentinelSize", "storageClass", "redisSet", "sentinelSet"] as const;
+
 export function makeVolumeGuardProvider(): pulumi.dynamic.ResourceProvider {
-    const outputsOf = (i: VolumeGuardInputs): VolumeGuardInputs => ({
-        enabled: i.enabled, size: i.size, sentinelSize: i.sentinelSize, storageClass: i.storageClass, redisSet: i.redisSet, sentinelSet: i.sentinelSet,
-    });
-    return {
-        async check(olds: Partial<VolumeGuardInputs>, news: VolumeGuardInputs) {
-            return { inputs: news, failures: volumeChangeProblems(olds, news).map((reason) => ({ property: "", reason })) };
-        },
-        async diff(_id: string, olds: VolumeGuardInputs, news: VolumeGuardInputs) {
-            const o = outputsOf(olds), n = outputsOf(news);
-            return { changes: (Object.keys(n) as (keyof VolumeGuardInputs)[]).some((k) => o[k] !== n[k]), replaces: [], deleteBeforeReplace: false };
-        },
-        async create(inputs: VolumeGuardInputs) {
-            return { id: inputs.redisSet, outs: outputsOf(inputs) };
-        },
-        async update(_id: string, _olds: VolumeGuardInputs, news: VolumeGuardInputs) {
-            return { outs: outputsOf(news) };
-        },
-        async read(id: string, props: VolumeGuardInputs) {
-            // A refresh changes nothing: what is guarded is the config, not the cluster.
-            return { id, props };
-        },
-        async delete() {
-            // Nothing to undo.
-        },
-    };
+    return makeGuardProvider<VolumeGuardInputs>(volumeChangeProblems, VOLUME_GUARD_KEYS, (i) => i.redisSet);
 }

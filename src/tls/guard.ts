@@ -5,12 +5,11 @@
  * the other side does not speak TLS): it never becomes ready and the rolling update stalls
  * there, `pulumi up` waiting out its timeout with the sets half rolled.
  *
- * Its provider's `check(olds, news)` compares the inputs recorded in the state (`olds`) with
- * the new ones; the engine runs it at preview and at the start of `pulumi up`, before any step.
- * A first `pulumi up` (no olds), a stack from before the guard (no olds) and an unchanged
- * `pulumi up` pass; a refresh reads nothing. Pure, and serialized by value with the provider.
+ * Its provider is the shell of src/guards/provider.ts: `check(olds, news)` compares the inputs
+ * recorded in the state with the new ones, at preview and at the start of `pulumi up`. Pure, and serialized by value with the provider.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { makeGuardProvider } from "../guards/provider";
 
 export interface TlsGuardInputs {
     /** `tls.enabled`. */
@@ -33,28 +32,8 @@ export function tlsChangeProblems(olds: Partial<TlsGuardInputs> | undefined, new
         "copy the data over and move the clients, then destroy this one (README.md, \"TLS\")."];
 }
 
+const TLS_GUARD_KEYS = ["enabled", "redisSet", "sentinelSet"] as const;
+
 export function makeTlsGuardProvider(): pulumi.dynamic.ResourceProvider {
-    const outputsOf = (i: TlsGuardInputs): TlsGuardInputs => ({ enabled: i.enabled, redisSet: i.redisSet, sentinelSet: i.sentinelSet });
-    return {
-        async check(olds: Partial<TlsGuardInputs>, news: TlsGuardInputs) {
-            return { inputs: news, failures: tlsChangeProblems(olds, news).map((reason) => ({ property: "", reason })) };
-        },
-        async diff(_id: string, olds: TlsGuardInputs, news: TlsGuardInputs) {
-            const o = outputsOf(olds), n = outputsOf(news);
-            return { changes: (Object.keys(n) as (keyof TlsGuardInputs)[]).some((k) => o[k] !== n[k]), replaces: [], deleteBeforeReplace: false };
-        },
-        async create(inputs: TlsGuardInputs) {
-            return { id: inputs.redisSet, outs: outputsOf(inputs) };
-        },
-        async update(_id: string, _olds: TlsGuardInputs, news: TlsGuardInputs) {
-            return { outs: outputsOf(news) };
-        },
-        async read(id: string, props: TlsGuardInputs) {
-            // A refresh changes nothing: what is guarded is the config, not the cluster.
-            return { id, props };
-        },
-        async delete() {
-            // Nothing to undo.
-        },
-    };
+    return makeGuardProvider<TlsGuardInputs>(tlsChangeProblems, TLS_GUARD_KEYS, (i) => i.redisSet);
 }
