@@ -42,7 +42,10 @@ case "$first" in
       exit 1
     fi ;;
 esac
-if command -v timeout >/dev/null 2>&1; then
-  exec timeout -k 1 $((budget + 3)) sh "$RS_SCRIPTS_DIR/handover.sh" run --timeout-s "$budget"
+# The backstop, should the handover overrun its own deadline: TERM 3 s after the budget, KILL a
+# second later. --foreground keeps it in the container's process group (coreutils timeout);
+# without it (busybox), the handover's own deadline is the only bound.
+if timeout --foreground -k 1 1 true 2>/dev/null; then
+  exec timeout --foreground -k 1 $((budget + 3)) sh "$RS_SCRIPTS_DIR/handover.sh" run --timeout-s "$budget"
 fi
 exec sh "$RS_SCRIPTS_DIR/handover.sh" run --timeout-s "$budget"
