@@ -75,12 +75,17 @@ export async function rotateLive(t: RetirementTransport, nodes: RotationNode[], 
 export async function dropLive(t: RetirementTransport, nodes: RotationNode[], password: string, deadline: number, o: ApplyOptions & { pollMs?: number } = {}): Promise<void> {
     o.log?.(`step check: ${nodes.length} containers run with the current password`);
     for (;;) {
-        const waiting = await applyStep(t, nodes, "check", password, o);
-        if (waiting.length === 0) break;
+        // A container that does not answer (restarting in a roll) is waited for like one not rolled yet.
+        const answers = await Promise.all(nodes.map((n) => runStep(t, n, "check", password, o.stepTimeoutMs ?? 20_000)
+            .then((r) => (r === "ok" ? "" : "earlier"), (err: Error) => err.message)));
+        const earlier = nodes.filter((_, i) => answers[i] === "earlier").map((n) => `${n.role} ${n.host}`);
+        const silent = answers.filter((a) => a !== "" && a !== "earlier");
+        if (earlier.length === 0 && silent.length === 0) break;
         if (Date.now() + (o.pollMs ?? 2000) > deadline) {
-            throw rotationError("check", `every container runs with the current password; still with an earlier one: ${waiting.map((n) => `${n.role} ${n.host}`).join(", ")}`, LEFT.check);
+            const parts = [...(earlier.length ? [`still with an earlier one: ${earlier.join(", ")}`] : []), ...(silent.length ? [`not answering: ${silent.join("; ")}`] : [])];
+            throw rotationError("check", `every container runs with the current password; ${parts.join("; ")}`, LEFT.check);
         }
-        o.log?.(`step check: waiting for ${waiting.map((n) => n.host).join(", ")} to restart with the current password`);
+        o.log?.(`step check: waiting for ${earlier.length + silent.length} containers (${[...earlier, ...silent].join("; ")})`);
         await new Promise((r) => setTimeout(r, o.pollMs ?? 2000));
     }
     o.log?.(`step drop: ${nodes.length} servers accept the current password only`);
