@@ -334,7 +334,8 @@ role_of() {
   echo "${1:-}"
 }
 
-# lagging TARGET: the replicas not yet at offset TARGET with their link to this server up
+# lagging TARGET: the replicas that can be promoted and are not yet at offset TARGET with
+# their link to this server up
 # ("host (master, link, offset)"), asked in parallel from the replicas themselves.
 lagging() {
   _i=0
@@ -342,19 +343,35 @@ lagging() {
     _i=$((_i + 1))
     { echo "host:$_h"; rc "$_h" "$RS_REDIS_PORT" INFO replication; } >"$tmp/r$_i" &
   done
+  # The replicas this server still has a link to: one that stopped (a scale-down removes it
+  # with the master) is no longer listed, and is not waited for.
+  rc "$me" "$RS_REDIS_PORT" INFO replication >"$tmp/m" &
   wait
+  _online=" $(sed -n 's/^slave[0-9]*:ip=\([^,]*\),port=[0-9]*,state=online,.*/\1/p' "$tmp/m" | tr '\n' ' ') "
   _i=0; _files=""
   for _h in $replicas; do _i=$((_i + 1)); _files="$_files $tmp/r$_i"; done
+  # Prints each replica that can still be promoted and is behind; writes how many can be
+  # promoted and are there to $tmp/ready. Not waited for: a replica with replica-priority 0
+  # (a stopping one set it: Sentinel never promotes it), and one that answers nothing while
+  # this server lists it no more (it stopped).
   # shellcheck disable=SC2086
-  awk -v target="$1" -v me="$RS_ANNOUNCE_HOST" '
-    function check() { if (h != "" && (link != "up" || of != me || off < target)) printf "%s (master %s, link %s, offset %s)\n", h, (of == "" ? "?" : of), (link == "" ? "?" : link), off }
-    FNR == 1 { check(); h = ""; link = ""; of = ""; off = -1 }
+  awk -v target="$1" -v me="$RS_ANNOUNCE_HOST" -v online="$_online" -v ready="$tmp/ready" '
+    function check() {
+      if (h == "") return
+      if (prio == "0") return
+      if (!answered && index(online, " " h " ") == 0) return
+      if (link != "up" || of != me || off < target) printf "%s (master %s, link %s, offset %s)\n", h, (of == "" ? "?" : of), (link == "" ? "?" : link), off
+      else n++
+    }
+    FNR == 1 { check(); h = ""; link = ""; of = ""; off = -1; prio = ""; answered = 0 }
     { sub(/\r$/, "") }
-    /^host:/ { h = substr($0, 6) }
+    /^host:/ { h = substr($0, 6); next }
+    /^role:/ { answered = 1 }
     /^master_link_status:/ { link = substr($0, 20) }
     /^master_host:/ { of = substr($0, 13) }
     /^slave_repl_offset:/ { off = substr($0, 19) + 0 }
-    END { check() }' $_files
+    /^slave_priority:/ { prio = substr($0, 16) }
+    END { check(); print n + 0 > ready }' $_files
 }
 
 # all_replicas_down: no replica answers PING (asked in parallel: a frozen one costs one
@@ -690,7 +707,14 @@ handover() {
   while :; do
     checks=$((checks + 1))
     behind=$(lagging "$target")
-    [ -z "$behind" ] && break
+    if [ -z "$behind" ]; then
+      [ "$(cat "$tmp/ready" 2>/dev/null)" = 0 ] || break
+      # Every replica stopped, or is stopping (replica-priority 0): none can take over.
+      ho_log "no replica that can take over is left (stopped, or stopping with replica-priority 0)"
+      rc "$me" "$RS_REDIS_PORT" CLIENT UNPAUSE >/dev/null
+      rm -f "$RS_HANDOVER_MARKER"
+      finish skipped 0 "" "no replica that can take over" "running as master; the pause was lifted"
+    fi
     [ -n "$first_behind" ] || first_behind=$behind
     if all_replicas_down; then
       ho_log "every replica stopped meanwhile: nothing can take over"

@@ -203,6 +203,34 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
             `longest gap ${outcome.report.longestGapMs} ms, lost ${outcome.verify.missing.length}`);
     });
 
+    it("on the master while a replica stops at the same moment (a Parallel scale-down): no wait for the stopping replica; writes pause briefly, none lost", async () => {
+        // Seen on the e2e cluster: the master's handover listed a replica that stopped with it
+        // and waited its whole catch-up limit (5 s) for it, so writes stalled 6.4 s.
+        const old = await currentMaster(t);
+        const leaving = t.redisPods().find((p) => p.host !== old.host)!;
+        const writer = new ContinuousWriter({ redis: t.clientOptions(), intervalMs: 20 }).start();
+        await new Promise((r) => setTimeout(r, 1500));
+        const replicaHook = await runPreStop(t, leaving);
+        assert.match(replicaHook.output, /no handover needed/);
+        const masterHook = runPreStop(t, old);
+        // The replica goes while the master's handover runs (after it listed its replicas).
+        await new Promise((r) => setTimeout(r, 400));
+        await sigterm(t, leaving);
+        const run = await masterHook;
+        assert.equal(run.code, 0, `hook did not confirm a handover on ${old.name} in ${run.ms} ms:\n${run.output}`);
+        const paused = Number(/writes were paused (\d+) ms/.exec(run.output)?.[1] ?? NaN);
+        assert.ok(paused < 2500, `writes were paused ${paused} ms: the handover waited for the stopping replica:\n${run.output}`);
+        const named = await t.serviceMaster();
+        assert.ok(named && named !== old.host && named !== leaving.host, `the new master ${named} must be the pod that stays`);
+        await sigterm(t, old);
+        await t.startPod(old.name);
+        await t.startPod(leaving.name);
+        await t.cli(leaving.name, "redis", "CONFIG", "SET", "replica-priority", "100").catch(() => undefined);
+        const outcome = await finishScenario(t, writer, 60_000);
+        assert.equal(outcome.report.errors, 0, `writes failed: ${outcome.report.errorMessages.join("; ")}`);
+        assert.equal(outcome.verify.missing.length, 0, `acknowledged writes lost: ${outcome.verify.missing.slice(0, 3).join(", ")}`);
+    });
+
     it("on a replica, plain SIGTERM (no hook): stops at once, no handover, the master stays", async () => {
         const master = await currentMaster(t);
         const replica = t.redisPods().find((p) => p.host !== master.host)!;
