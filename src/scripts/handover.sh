@@ -675,6 +675,10 @@ handover() {
   fi
   [ -n "$(echo "$replicas" | tr -d ' ')" ] || skip "no replica online: nothing can take over"
   ho_save
+  # Sentinel can promote no replica with replica-priority 0 (a stopping one sets it), nor one
+  # that stopped: with none left, do not pause (or align) for a failover that cannot happen.
+  lagging 0 >/dev/null
+  [ "$(cat "$tmp/ready" 2>/dev/null)" = 0 ] && fail_unpaused check "a replica that can take over (replica-priority above 0, linked to this server)" "none of [$(echo "$replicas" | tr -s ' ' | sed 's/ $//')]: stopped, or stopping (replica-priority 0)"
 
   align
   # The catch-up check's duration, measured now: the pause starts that much before the
@@ -709,11 +713,8 @@ handover() {
     behind=$(lagging "$target")
     if [ -z "$behind" ]; then
       [ "$(cat "$tmp/ready" 2>/dev/null)" = 0 ] || break
-      # Every replica stopped, or is stopping (replica-priority 0): none can take over.
-      ho_log "no replica that can take over is left (stopped, or stopping with replica-priority 0)"
-      rc "$me" "$RS_REDIS_PORT" CLIENT UNPAUSE >/dev/null
-      rm -f "$RS_HANDOVER_MARKER"
-      finish skipped 0 "" "no replica that can take over" "running as master; the pause was lifted"
+      # Every replica stopped meanwhile, or is stopping (replica-priority 0): none can take over.
+      fail_unpaused catch-up "a replica that can take over (replica-priority above 0, linked to this server)" "none left of [$(echo "$replicas" | tr -s ' ' | sed 's/ $//')]: stopped, or stopping (replica-priority 0)"
     fi
     [ -n "$first_behind" ] || first_behind=$behind
     if all_replicas_down; then

@@ -147,7 +147,7 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
         await t.cli(replica.name, "redis", "CONFIG", "SET", "replica-priority", "100");
     });
 
-    it("when Sentinel refuses the failover (NOGOODSLAVE): fails naming the answer, lifts the pause, the master keeps serving", async () => {
+    it("when no replica can take over (every one at replica-priority 0, as Sentinel would answer NOGOODSLAVE): fails naming why, without pausing; the master keeps serving", async () => {
         const master = await currentMaster(t);
         const replicas = t.redisPods().filter((p) => p.host !== master.host);
         for (const p of replicas) await t.cli(p.name, "redis", "CONFIG", "SET", "replica-priority", "0");
@@ -156,8 +156,8 @@ describe("prestop-redis.sh: graceful stop of a Redis pod (real processes)", func
             await sentinelsSeePriority(t, replicas.length, "0");
             const run = await runPreStop(t, master);
             assert.equal(run.code, 1, `expected a failed hook:\n${run.output}`);
-            assert.match(run.output, /NOGOODSLAVE/);
-            assert.match(run.output, /resuming writes/);
+            assert.match(run.output, /a replica that can take over \(replica-priority above 0, linked to this server\) not met \(none of \[[^\]]+\]: stopped, or stopping \(replica-priority 0\)\); no failover was issued/);
+            assert.doesNotMatch(run.output, /resuming writes|SENTINEL FAILOVER/, "nothing is paused or asked of Sentinel when nothing can take over");
             assert.equal(await t.serviceMaster(), master.host);
             assert.equal(await t.cli(master.name, "redis", "SET", "prestop:after-refusal", "1"), "OK");
         } finally {
