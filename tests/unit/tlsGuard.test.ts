@@ -5,12 +5,10 @@
  * for every deployment, before the seed pod; after Pulumi's closure serialization the same.
  */
 import { strict as assert } from "assert";
-import { createRequire } from "module";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { RedisSentinel } from "../../src";
 import { makeTlsGuardProvider, tlsChangeProblems, type TlsGuardInputs } from "../../src/tls/guard";
 import { installMocks, SEED_POD_TYPE } from "./support/mockedPulumi";
+import { serializedMethod } from "./support/serialized";
 
 const GUARD_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:TlsGuard";
 const off: TlsGuardInputs = { enabled: false, redisSet: "cache-redis", sentinelSet: "cache-sentinel" };
@@ -38,10 +36,7 @@ describe("the TLS guard", function () {
 
     it("refuses the same after Pulumi's closure serialization (as the dynamic provider runs)", async () => {
         const provider = makeTlsGuardProvider();
-        const serialized = await pulumi.runtime.serializeFunction(() => provider.check!, { isFactoryFunction: true });
-        const mod = { exports: {} as Record<string, unknown> };
-        new Function("exports", "require", "module", serialized.text)(mod.exports, createRequire(path.join(process.cwd(), "package.json")), mod);
-        const check = mod.exports[serialized.exportName] as NonNullable<typeof provider.check>;
+        const check = await serializedMethod(provider.check!);
         assert.deepEqual((await check({}, on)).failures, []);
         assert.deepEqual((await check(on, on)).failures, []);
         assert.match((await check(off, on)).failures![0]!.reason, /`tls` cannot be turned on/);

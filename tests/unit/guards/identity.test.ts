@@ -6,12 +6,11 @@
  * deployment, before the seed pod; after Pulumi's closure serialization the same.
  */
 import { strict as assert } from "assert";
-import { createRequire } from "module";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { RedisSentinel } from "../../../src";
 import { identityChangeProblems, makeIdentityGuardProvider, type IdentityGuardInputs } from "../../../src/guards/identity";
 import { installMocks, SEED_POD_TYPE } from "../support/mockedPulumi";
+import { serializedMethod } from "../support/serialized";
 
 const GUARD_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:IdentityGuard";
 const running: IdentityGuardInputs = { namespace: "data", masterName: "mymaster", clusterDomain: "cluster.local", redisSet: "cache-redis", sentinelSet: "cache-sentinel" };
@@ -42,10 +41,7 @@ describe("the identity guard", function () {
 
     it("refuses the same after Pulumi's closure serialization (as the dynamic provider runs)", async () => {
         const provider = makeIdentityGuardProvider();
-        const serialized = await pulumi.runtime.serializeFunction(() => provider.check!, { isFactoryFunction: true });
-        const mod = { exports: {} as Record<string, unknown> };
-        new Function("exports", "require", "module", serialized.text)(mod.exports, createRequire(path.join(process.cwd(), "package.json")), mod);
-        const check = mod.exports[serialized.exportName] as NonNullable<typeof provider.check>;
+        const check = await serializedMethod(provider.check!);
         assert.deepEqual((await check({}, running)).failures, []);
         assert.deepEqual((await check(running, running)).failures, []);
         assert.match((await check(running, { ...running, namespace: "apps" })).failures![0]!.reason, /`namespace` cannot change/);

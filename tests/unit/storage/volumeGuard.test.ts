@@ -6,12 +6,10 @@
  * which the engine runs at preview with the state's inputs as `olds`, refuses such a change.
  */
 import { strict as assert } from "assert";
-import { createRequire } from "module";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { RedisSentinel, type RedisSentinelArgs } from "../../../src";
 import { makeVolumeGuardProvider, volumeChangeProblems, type VolumeGuardInputs } from "../../../src/storage";
 import { installMocks, type MockedRun } from "../support/mockedPulumi";
+import { serializedMethod } from "../support/serialized";
 
 const GUARD_TYPE = "pulumi-nodejs:dynamic/redis-sentinel:VolumeGuard";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -97,10 +95,7 @@ describe("volumeChangeProblems and the provider", () => {
 
     it("refuses the same after Pulumi's closure serialization (as the dynamic provider runs)", async () => {
         const provider = makeVolumeGuardProvider();
-        const serialized = await pulumi.runtime.serializeFunction(() => provider.check!, { isFactoryFunction: true });
-        const mod = { exports: {} as Record<string, unknown> };
-        new Function("exports", "require", "module", serialized.text)(mod.exports, createRequire(path.join(process.cwd(), "package.json")), mod);
-        const check = mod.exports[serialized.exportName] as NonNullable<typeof provider.check>;
+        const check = await serializedMethod(provider.check!);
         assert.deepEqual((await check({}, news)).failures, []);
         assert.match((await check(news, { ...news, size: "2Gi" })).failures![0]!.reason, /`persistence\.size` cannot change .*"1Gi" -> "2Gi"/);
     });
