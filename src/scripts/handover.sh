@@ -676,9 +676,11 @@ handover() {
   [ -n "$(echo "$replicas" | tr -d ' ')" ] || skip "no replica online: nothing can take over"
   ho_save
   # Sentinel can promote no replica with replica-priority 0 (a stopping one sets it), nor one
-  # that stopped: with none left, do not pause (or align) for a failover that cannot happen.
-  lagging 0 >/dev/null
-  [ "$(cat "$tmp/ready" 2>/dev/null)" = 0 ] && fail_unpaused check "a replica that can take over (replica-priority above 0, linked to this server)" "none of [$(echo "$replicas" | tr -s ' ' | sed 's/ $//')]: stopped, or stopping (replica-priority 0)"
+  # that stopped: with none left (none behind, none there), do not pause (or align) for a
+  # failover that cannot happen. A replica that does not answer but is still linked (frozen,
+  # slow) stays a candidate.
+  _candidates=$(lagging 0)
+  [ -z "$_candidates" ] && [ "$(cat "$tmp/ready" 2>/dev/null)" = 0 ] && fail_unpaused check "a replica that can take over (replica-priority above 0, linked to this server)" "none of [$(echo "$replicas" | tr -s ' ' | sed 's/ $//')]: stopped, or stopping (replica-priority 0)"
 
   align
   # The catch-up check's duration, measured now: the pause starts that much before the
